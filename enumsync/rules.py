@@ -1,0 +1,251 @@
+"""The rule registry: stable IDs, names, default severities, one line of doc each.
+
+Pair rules are pure functions ``(cpp, py, ctx) -> Iterable[Finding]``. Rules emitted by
+other stages (routing tables, GPU) are declared here too, so the catalogue is complete.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .model import EnumSpec, Finding, Member, Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    doc: str
+    scope: str = "pair"            # "pair" | "table" | "gpu"
+    check: Callable | None = None
+
+
+@dataclass
+class Context:
+    """What a pair rule may know beyond the two enums."""
+
+    extensions: dict[str, str] = field(default_factory=dict)   # Python-only member -> reason
+
+
+RULES: dict[str, Rule] = {}
+
+
+def declare(id: str, name: str, severity: Severity, doc: str, scope: str = "pair", check=None) -> Rule:
+    """Register a rule's metadata (and optionally its check)."""
+    if id in RULES and RULES[id].check is not None and check is None:
+        return RULES[id]
+    RULES[id] = Rule(id, name, severity, doc, scope, check)
+    return RULES[id]
+
+
+def rule(id: str, name: str, severity: Severity, doc: str, scope: str = "pair"):
+    """Decorator form of :func:`declare` for a rule's check function."""
+    def wrap(fn):
+        declare(id, name, severity, doc, scope, fn)
+        return fn
+    return wrap
+
+
+def make(rule_id: str, message: str, **kw) -> Finding:
+    """A finding of ``rule_id`` with the registry's name and default severity."""
+    r = RULES[rule_id]
+    return Finding(rule=r.id, name=r.name, severity=kw.pop("severity", r.severity), message=message, **kw)
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by ID (imports the modules that register rules)."""
+    from . import table_rules  # noqa: F401  (registers ES2xx)
+    return sorted(RULES.values(), key=lambda r: r.id)
+
+
+def pair_rules() -> list[Rule]:
+    return [r for r in sorted(RULES.values(), key=lambda r: r.id) if r.scope == "pair" and r.check]
+
+
+def run_pair_rules(cpp: EnumSpec, py: EnumSpec, ctx: Context | None = None) -> list[Finding]:
+    """Run every pair rule; findings come back in rule order, then member order."""
+    ctx = ctx or Context()
+    out: list[Finding] = []
+    for r in pair_rules():
+        out.extend(r.check(cpp, py, ctx))
+    return out
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _loc(m: Member | None, spec: EnumSpec) -> dict:
+    return {"path": spec.path, "line": m.line if m else spec.line}
+
+
+_INT_RANGES = {
+    "int8_t": (-(2**7), 2**7 - 1), "uint8_t": (0, 2**8 - 1),
+    "int16_t": (-(2**15), 2**15 - 1), "uint16_t": (0, 2**16 - 1),
+    "int32_t": (-(2**31), 2**31 - 1), "uint32_t": (0, 2**32 - 1),
+    "int64_t": (-(2**63), 2**63 - 1), "uint64_t": (0, 2**64 - 1),
+    "char": (-(2**7), 2**7 - 1), "signed char": (-(2**7), 2**7 - 1), "unsigned char": (0, 2**8 - 1),
+    "short": (-(2**15), 2**15 - 1), "unsigned short": (0, 2**16 - 1),
+    "int": (-(2**31), 2**31 - 1), "unsigned": (0, 2**32 - 1), "unsigned int": (0, 2**32 - 1),
+    "long": (-(2**63), 2**63 - 1), "unsigned long": (0, 2**64 - 1),
+    "long long": (-(2**63), 2**63 - 1), "unsigned long long": (0, 2**64 - 1),
+    "bool": (0, 1),
+}
+
+
+def type_range(underlying: str | None) -> tuple[int, int] | None:
+    """The value range of a C++ underlying type as written, or None if unknown."""
+    if not underlying:
+        return None
+    t = underlying.replace("std::", "").strip()
+    return _INT_RANGES.get(t)
+
+
+def _values(spec: EnumSpec) -> dict[int, list[Member]]:
+    out: dict[int, list[Member]] = {}
+    for m in spec.canonical():
+        if m.value is not None:
+            out.setdefault(m.value, []).append(m)
+    return out
+
+
+# --- ES0xx: values ---------------------------------------------------------------------
+
+@rule("ES000", "unknown-value", Severity.ERROR,
+      "a Python member's value cannot be computed statically, so it cannot be checked")
+def unknown_value(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    for m in py.canonical():
+        if m.value is None:
+            yield make("ES000", f"{py.name}.{m.name}: value `{m.expr}` cannot be known statically ({m.error})",
+                       member=m.name, hint="write the value as an integer literal", **_loc(m, py))
+
+
+@rule("ES001", "value-mismatch", Severity.ERROR, "same name, different value")
+def value_mismatch(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    cm = cpp.by_name()
+    for m in py.canonical():
+        c = cm.get(m.name)
+        if c is None or m.value is None or c.value is None or c.value == m.value:
+            continue
+        yield make("ES001", f"{m.name} is {m.value} in Python but {c.value} in C++",
+                   member=m.name, cpp_value=c.value, python_value=m.value,
+                   hint=f"set {m.name} = {c.value} (or run `enumsync fix`)", **_loc(m, py))
+
+
+@rule("ES002", "value-collision", Severity.ERROR,
+      "a Python value is the C++ value of a different member: the kernel runs something else")
+def value_collision(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    by_val = _values(cpp)
+    for m in py.canonical():
+        if m.value is None or m.name in ctx.extensions:
+            continue
+        others = [c for c in by_val.get(m.value, []) if c.name != m.name]
+        if not others:
+            continue
+        names = ", ".join(c.name for c in others)
+        mine = cpp.by_name().get(m.name)
+        yield make("ES002",
+                   f"Python sends {m.value} for {m.name}, but to the kernel {m.value} means {names}",
+                   member=m.name, cpp_value=mine.value if mine else None, python_value=m.value,
+                   hint=f"the kernel would silently run {names}; renumber {m.name}"
+                        + (f" to {mine.value}" if mine and mine.value is not None else ""),
+                   extra={"kernel_runs": [c.name for c in others]}, **_loc(m, py))
+
+
+@rule("ES003", "missing-member", Severity.WARNING, "in C++, absent in Python")
+def missing_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    pm = py.by_name()
+    for c in cpp.canonical():
+        if c.name in pm or any(p.value == c.value and p.name not in cpp.by_name() for p in py.canonical()):
+            continue  # present, or renamed (ES005 reports it)
+        yield make("ES003", f"C++ member {c.name} = {c.value} has no Python counterpart",
+                   member=c.name, cpp_value=c.value,
+                   hint=f"add {c.name} = {c.value} to {py.name} (or run `enumsync fix`)", **_loc(None, py))
+
+
+@rule("ES004", "extra-member", Severity.ERROR,
+      "in Python, absent in C++ (unless declared an extension in config)")
+def extra_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    cm = cpp.by_name()
+    cvals = _values(cpp)
+    for m in py.canonical():
+        if m.name in cm or m.name in ctx.extensions:
+            continue
+        if m.value is not None and any(c.name not in py.by_name() for c in cvals.get(m.value, [])):
+            continue  # a rename: ES005
+        yield make("ES004", f"Python member {m.name} = {m.value} does not exist in C++ {cpp.qualname}",
+                   member=m.name, python_value=m.value,
+                   hint="remove it, or declare it in [tool.enumsync] extensions with a reason", **_loc(m, py))
+
+
+@rule("ES005", "renamed-member", Severity.WARNING, "same value, different name, no other match")
+def renamed_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    cm, pm = cpp.by_name(), py.by_name()
+    cvals = _values(cpp)
+    for m in py.canonical():
+        if m.name in cm or m.name in ctx.extensions or m.value is None:
+            continue
+        for c in cvals.get(m.value, []):
+            if c.name not in pm:
+                yield make("ES005", f"Python {m.name} = {m.value} looks like C++ {c.name} = {c.value} renamed",
+                           member=m.name, cpp_value=c.value, python_value=m.value,
+                           hint=f"rename {m.name} to {c.name}", **_loc(m, py))
+
+
+@rule("ES006", "duplicate-value", Severity.WARNING, "two members share a value on one side")
+def duplicate_value(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    for spec in (cpp, py):
+        for v, ms in _values(spec).items():
+            if len(ms) > 1:
+                side = "C++" if spec.language == "cpp" else "Python"
+                yield make("ES006", f"{side} members {', '.join(m.name for m in ms)} share the value {v}",
+                           member=ms[1].name, python_value=v if spec is py else None,
+                           cpp_value=v if spec is cpp else None,
+                           hint="give each member its own value, or make one an explicit alias",
+                           **_loc(ms[1], spec))
+
+
+@rule("ES007", "out-of-range", Severity.ERROR, "a value does not fit the C++ underlying type")
+def out_of_range(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    rng = type_range(cpp.underlying)
+    if rng is None:
+        return
+    lo, hi = rng
+    for m in py.canonical():
+        if m.value is not None and not lo <= m.value <= hi and m.name not in ctx.extensions:
+            yield make("ES007", f"{m.name} = {m.value} does not fit {cpp.underlying} [{lo}, {hi}]",
+                       member=m.name, python_value=m.value,
+                       hint=f"use a value within {cpp.underlying}", **_loc(m, py))
+
+
+# --- ES1xx: meaning ----------------------------------------------------------------------
+
+@rule("ES101", "meaning-drift", Severity.WARNING, "the C++ and Python comments parse to different pipelines")
+def meaning_drift(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    cm = cpp.by_name()
+    for m in py.canonical():
+        c = cm.get(m.name)
+        if c is None or c.meaning is None or m.meaning is None:
+            continue
+        if not (c.meaning.known and m.meaning.known):
+            continue
+        from .meaning import differences
+        diffs = differences(c.meaning, m.meaning)
+        if diffs:
+            yield make("ES101", f"{m.name}: C++ says `{c.meaning.summary()}`, Python says `{m.meaning.summary()}` "
+                                f"({'; '.join(diffs)})",
+                       member=m.name, cpp_value=c.value, python_value=m.value,
+                       hint="make the comments agree; `enumsync verify` shows what the kernel does",
+                       extra={"cpp_meaning": c.meaning.summary(), "python_meaning": m.meaning.summary(),
+                              "cpp_comment": c.comment, "python_comment": m.comment},
+                       **_loc(m, py))
+
+
+# --- rules emitted by other stages (declared here so the catalogue is complete) --------
+
+declare("ES201", "table-unknown-member", Severity.ERROR, "a routing table picks a member that C++ lacks", "table")
+declare("ES202", "table-meaning-mismatch", Severity.ERROR,
+        "a routing table maps a config to a member whose meaning disagrees with it", "table")
+declare("ES301", "gpu-rejected", Severity.ERROR, "the kernel refused the value that Python sends", "gpu")
+declare("ES302", "gpu-mismatch", Severity.ERROR,
+        "the kernel's result for the Python value differs from the reference of the Python member's meaning", "gpu")
+declare("ES303", "gpu-skipped", Severity.INFO, "the GPU check could not run here (no GPU, arch, headers, version)", "gpu")
