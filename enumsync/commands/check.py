@@ -1,0 +1,35 @@
+"""``enumsync check``: compare each C++/Python pair and report findings."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..model import Severity
+from ..pairs import PairOptions, check_pair, resolve_pairs
+from .options import format_option, guarded, pair_options
+
+
+@click.command()
+@pair_options
+@format_option()
+@click.option("--models/--no-models", "with_models", default=True,
+              help="Also check the routing tables listed under `models` in the config (ES201/ES202).")
+@guarded
+def check(pair: PairOptions, fmt: str, with_models: bool) -> None:
+    """Check Python enum copies against the C++ enums the kernels read.
+
+    With no options and no config, checks the installed flashinfer-python's runner.h against
+    its own tllm_enums.py (downloading the newest release once if none is installed).
+    Exit 0: no error-level finding; 1: at least one; 2: could not check.
+    """
+    specs, cfg = resolve_pairs(pair)
+    results = [check_pair(s) for s in specs]
+    if with_models and cfg is not None and cfg.models:
+        from ..table_rules import check_models_for
+        for r in results:
+            r.findings.extend(check_models_for(cfg.models, r.cpp))
+    from ..report import render
+    sys.stdout.write(render(results, fmt))
+    sys.exit(1 if any(f.severity == Severity.ERROR and not f.suppressed for r in results for f in r.findings)
+             else 0)
