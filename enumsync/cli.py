@@ -18,6 +18,39 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
+    def main(self, args=None, prog_name=None, **kw):
+        """Every failure to check is one line on stderr and exit code 2, never a traceback."""
+        import os
+        import sys
+
+        from .model import EnumsyncError
+        try:
+            rv = super().main(args=args, prog_name=prog_name or "enumsync", standalone_mode=False, **kw)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            cmd = e.ctx.command_path if e.ctx else "enumsync"
+            click.echo(f"enumsync: error: {e.format_message()} (see `{cmd} --help`)", err=True)
+            sys.exit(2)
+        except click.ClickException as e:
+            click.echo(f"enumsync: error: {e.format_message()}", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("enumsync: aborted", err=True)
+            sys.exit(130)
+        except EnumsyncError as e:
+            click.echo(f"enumsync: error: {e}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as e:  # a bug in enumsync: still one line, unless debugging
+            if os.environ.get("ENUMSYNC_DEBUG"):
+                raise
+            click.echo(f"enumsync: internal error: {type(e).__name__}: {e} "
+                       "(set ENUMSYNC_DEBUG=1 for the traceback, and please report it)", err=True)
+            sys.exit(2)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 

@@ -16,7 +16,7 @@ from .comments import cpp_member_comments
 from .source import read_source
 
 _INCLUDE = re.compile(r"^[ \t]*#[ \t]*(include|include_next|import)\b.*$", re.M)
-_PRELUDE = "enumsync_prelude.h"
+_PRELUDE = "/enumsync-virtual/prelude.h"  # an unsaved (in-memory) file; absolute, so clang finds it
 _PRELUDE_TEXT = """
 typedef signed char int8_t; typedef unsigned char uint8_t;
 typedef short int16_t; typedef unsigned short uint16_t;
@@ -81,6 +81,19 @@ def _errors_in(tu, start: int, end: int) -> list:
             and start <= d.location.line <= end]
 
 
+_INCLUDE_NAME = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]')
+
+
+def _keep_found_includes(text: str, dirs: list[str]) -> str:
+    """Blank the ``#include`` lines whose header is not in ``dirs``; keep the others."""
+    def repl(m):
+        n = _INCLUDE_NAME.match(m.group(0))
+        if n and any((Path(d) / n.group(1)).is_file() for d in dirs):
+            return m.group(0)
+        return ""
+    return _INCLUDE.sub(repl, text)
+
+
 def _fatal(tu) -> list:
     return [d for d in tu.diagnostics if d.severity >= 4]
 
@@ -140,11 +153,11 @@ def parse_cpp_enum(path: str | Path, name: str = "RoutingMethodType", qualname: 
     tu = _parse(ci, index, p, blanked, ["-include", _PRELUDE, "-nostdinc", "-nostdinc++"])
     cur = _select(_enums(ci, tu, p), name, qualname, p)
     start, end = cur.extent.start.line, cur.extent.end.line
-    errs = _errors_in(tu, start, end)
+    errs = _errors_in(tu, start, end) + _fatal(tu)
     if errs:
         # values need something from the includes: parse again with them
-        dirs = [str(Path(p).parent), *include_dirs]
-        tu2 = _parse(ci, index, p, text, ["-include", _PRELUDE] + [f"-I{d}" for d in dirs])
+        dirs = [str(Path(p).parent), *map(str, include_dirs)]
+        tu2 = _parse(ci, index, p, _keep_found_includes(text, dirs), ["-include", _PRELUDE] + [f"-I{d}" for d in dirs])
         cur2 = _select(_enums(ci, tu2, p), name, qualname, p)
         errs2 = _errors_in(tu2, cur2.extent.start.line, cur2.extent.end.line)
         if errs2 or _fatal(tu2):
@@ -153,17 +166,30 @@ def parse_cpp_enum(path: str | Path, name: str = "RoutingMethodType", qualname: 
                                 f"{d.spelling}; pass --include-dir for the headers that define it")
         tu, cur = tu2, cur2
     kind, under = _decl_tokens(cur)
+    unsigned = cur.enum_type.get_canonical().kind in _UNSIGNED(ci)
     consts = [c for c in cur.get_children() if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
     lines = text.splitlines()
     comments = cpp_member_comments(lines, [c.location.line for c in consts], cur.location.line)
     members = tuple(
-        Member(name=c.spelling, value=c.enum_value, line=c.location.line, comment=comments[i],
+        Member(name=c.spelling, value=_value(ci, c, unsigned), line=c.location.line, comment=comments[i],
                expr=_expr(c), end_line=c.extent.end.line)
         for i, c in enumerate(consts))
     from ..meaning import parse_meaning
     members = tuple(_with_meaning(m, parse_meaning) for m in members)
     return EnumSpec(language="cpp", path=p, name=cur.spelling, qualname=_qualname(cur), members=members,
                     line=cur.location.line, end_line=end, underlying=under, kind=kind)
+
+
+def _UNSIGNED(ci):
+    K = ci.TypeKind
+    return {K.BOOL, K.CHAR_U, K.UCHAR, K.CHAR16, K.CHAR32, K.USHORT, K.UINT, K.ULONG, K.ULONGLONG, K.UINT128}
+
+
+def _value(ci, cursor, unsigned: bool) -> int:
+    """The constant's value, read as unsigned when the (canonical) underlying type is unsigned."""
+    if unsigned:
+        return ci.conf.lib.clang_getEnumConstantDeclUnsignedValue(cursor)
+    return ci.conf.lib.clang_getEnumConstantDeclValue(cursor)
 
 
 def _with_meaning(m: Member, parse_meaning) -> Member:
