@@ -29,12 +29,12 @@ class Meaning:
 
     known: bool = False
     text: str = ""
-    score: str | None = None        # "softmax" | "sigmoid" | "none": applied before selection
+    score: str | None = None        # "softmax" | "sigmoid" | "sqrtsoftplus" | "none": before selection
     bias: bool = False              # a correction bias is added to the scores for selection
     groups: bool = False            # group-limited selection (DeepSeekV3)
     topk: str | None = None         # "k" or "1"
     post: str | None = None         # "softmax" | "sigmoid" | None: applied to the selected
-    renormalize: bool = False       # selected weights divided by their sum
+    renormalize: bool | None = False  # selected weights divided by their sum; None: unstated
     scale: str | None = None        # "1.0" | "routed_scaling_factor" | None
     epsilon: float | None = None
     notes: tuple[str, ...] = ()
@@ -56,6 +56,8 @@ class Meaning:
         if self.renormalize:
             parts.append("renorm")
         s = " -> ".join(parts)
+        if self.renormalize is None:
+            s += " (renorm unstated)"
         if self.scale:
             s += f" (scale={self.scale})"
         return s
