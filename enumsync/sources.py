@@ -1,17 +1,28 @@
 """Where the flashinfer files come from: the installed package, a pinned or given version.
 
-Nothing here imports flashinfer: the package is located through its distribution metadata.
+``resolve_flashinfer(spec, cwd)`` understands ``installed``, ``pinned``, ``latest``, a version
+(``0.6.12``) and a specifier (``>=0.6,<0.7``). Downloads go through ``enumsync.wheelcache``
+(``pip download --no-deps`` with the user's pip configuration) and keep only ``runner.h`` and
+the Python enum file, so a warm cache works offline. Nothing here imports flashinfer.
 """
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .model import EnumsyncError
 
+DIST = "flashinfer-python"
 RUNNER_H = "data/include/flashinfer/trtllm/fused_moe/runner.h"
 ENUM_PY_CANDIDATES = ("tllm_enums.py", "fused_moe/core.py")   # 0.6.7+, then older
+INDEX_TTL_S = 3600          # how long a `pip index versions` answer is reused (ENUMSYNC_INDEX_TTL)
 
 
 @dataclass(frozen=True)
@@ -23,9 +34,11 @@ class FlashinferFiles:
     root: Path           # the package directory (``.../flashinfer``)
     runner_h: Path
     enum_py: Path
+    selected: str = ""   # why this version: "pinned in pyproject.toml: flashinfer-python==0.6.12", ...
 
     def describe(self) -> str:
-        return f"flashinfer-python {self.version} ({self.origin}: {self.root})"
+        why = f"; {self.selected}" if self.selected else ""
+        return f"flashinfer-python {self.version} ({self.origin}: {self.root}{why})"
 
 
 def enum_py_in(root: Path) -> Path:
@@ -67,4 +80,210 @@ def locate_installed() -> FlashinferFiles | None:
     if not runner.is_file():
         raise EnumsyncError(f"{root}: flashinfer is installed but has no {RUNNER_H}; "
                             "reinstall flashinfer-python or pass --cpp")
-    return FlashinferFiles(installed_version() or "unknown", "installed", root, runner, enum_py_in(root))
+    return FlashinferFiles(installed_version() or "unknown", "installed", root, runner, enum_py_in(root),
+                           selected="the installed package")
+
+
+# --- downloaded versions ----------------------------------------------------------------
+
+def _pick(names: list[str]) -> list[str]:
+    """The two archive members enumsync needs: runner.h and the enum file."""
+    runner = "flashinfer/" + RUNNER_H
+    if runner not in names:
+        raise EnumsyncError(f"this flashinfer-python wheel has no {runner} (too old for RoutingMethodType?)")
+    for rel in ENUM_PY_CANDIDATES:
+        if "flashinfer/" + rel in names:
+            return [runner, "flashinfer/" + rel]
+    raise EnumsyncError(f"this flashinfer-python wheel has neither {' nor '.join(ENUM_PY_CANDIDATES)}")
+
+
+def is_cached(version: str) -> bool:
+    from . import wheelcache
+    idx = wheelcache.cached_files(DIST, version)
+    if idx is None:
+        return False
+    base = wheelcache.cache_dir() / "files" / DIST / idx["dir"]
+    try:
+        return all((base / n).is_file() for n in _pick(idx["names"]))
+    except EnumsyncError:
+        return False
+
+
+class _Progress:
+    """A spinner on stderr while a wheel downloads, only when stderr is a terminal."""
+
+    def __init__(self, what: str):
+        self.what, self.status = what, None
+
+    def __enter__(self):
+        if sys.stderr.isatty() and not os.environ.get("ENUMSYNC_NO_PROGRESS"):
+            from rich.console import Console
+            self.status = Console(stderr=True).status(f"downloading {self.what} (only runner.h and the enum file are kept)")
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+def fetch_version(version: str, selected: str = "") -> FlashinferFiles:
+    """runner.h and the enum file of flashinfer-python==version, from the cache or a download."""
+    from . import wheelcache
+    origin = "cache" if is_cached(version) else "download"
+    if origin == "download":
+        with _Progress(f"{DIST}=={version}"):
+            files = wheelcache.fetch_files(DIST, version, _pick)
+    else:
+        files = wheelcache.fetch_files(DIST, version, _pick)
+    runner = next(p for n, p in files.items() if n.endswith("runner.h"))
+    enum_py = next(p for n, p in files.items() if not n.endswith("runner.h"))
+    root = Path(str(runner)[: -len(RUNNER_H)]).resolve()
+    return FlashinferFiles(version, origin, root, runner, enum_py, selected=selected or f"version {version}")
+
+
+# --- release lists ------------------------------------------------------------------------
+
+def _index_cache() -> Path:
+    from .wheelcache import cache_dir
+    return cache_dir() / "index" / f"{DIST}.json"
+
+
+def cached_versions() -> list[str]:
+    """Versions whose files are in the cache, oldest first."""
+    from packaging.version import InvalidVersion, Version
+    from .wheelcache import cache_dir
+    d = cache_dir() / "files" / DIST
+    out = []
+    for p in d.glob("*.json") if d.is_dir() else []:
+        try:
+            Version(p.stem)
+        except InvalidVersion:
+            continue
+        if is_cached(p.stem):
+            out.append(p.stem)
+    return sorted(out, key=Version)
+
+
+def available_versions(refresh: bool = False) -> tuple[list[str], str]:
+    """Released versions of flashinfer-python (oldest first) and where the list came from.
+
+    Asks ``pip index versions`` (the user's pip configuration: index-url, extra-index-url,
+    find-links) and keeps the answer for ``ENUMSYNC_INDEX_TTL`` seconds. Offline, it falls
+    back to the versions in the cache and says so.
+    """
+    from packaging.version import Version
+    ttl = float(os.environ.get("ENUMSYNC_INDEX_TTL", INDEX_TTL_S))
+    p = _index_cache()
+    if not refresh and p.is_file():
+        try:
+            data = json.loads(p.read_text())
+            if time.time() - data["time"] < ttl:
+                return data["versions"], f"pip index versions (cached {int(time.time() - data['time'])} s ago)"
+        except (OSError, ValueError, KeyError):
+            pass
+    cmd = [sys.executable, "-m", "pip", "index", "versions", DIST, "--disable-pip-version-check"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        m = re.search(r"^Available versions:\s*(.+)$", r.stdout, re.M)
+    except (OSError, subprocess.SubprocessError):
+        r, m = None, None
+    if m:
+        vs = sorted({v.strip() for v in m.group(1).split(",") if v.strip()}, key=Version)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".part")
+        tmp.write_text(json.dumps({"time": time.time(), "versions": vs}))
+        os.replace(tmp, p)
+        return vs, "pip index versions"
+    cached = cached_versions()
+    if cached:
+        return cached, "the enumsync cache (pip index versions failed: offline?)"
+    why = ""
+    if r is not None:
+        lines = [l for l in (r.stderr or "").splitlines() if l.strip() and not l.startswith("WARNING")]
+        why = f": {lines[-1].strip()}" if lines else ""
+    raise EnumsyncError(f"cannot list {DIST} releases (pip index versions failed{why}) and the cache is empty; "
+                        "check your network or pip index settings, or pass an exact version")
+
+
+def matching_versions(spec: str, refresh: bool = False) -> tuple[list[str], str]:
+    """Final releases matching a specifier (``>=0.6,<0.8``), oldest first, and their source."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    try:
+        ss = SpecifierSet(spec)
+    except InvalidSpecifier as e:
+        raise EnumsyncError(f"--flashinfer {spec!r} is not a version or a specifier ({e})") from e
+    vs, source = available_versions(refresh)
+    hits = list(ss.filter(vs))
+    return hits, source
+
+
+def newest_matching(spec: str) -> tuple[str, str]:
+    """The newest final release matching ``spec``, and a sentence saying how it was chosen."""
+    hits, source = matching_versions(spec)
+    if not hits:
+        raise EnumsyncError(f"no {DIST} release matches {spec!r} (looked in {source}); check the specifier")
+    return hits[-1], f"newest release matching {spec!r} per {source}"
+
+
+def _is_version(s: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+    try:
+        Version(s)
+        return True
+    except InvalidVersion:
+        return False
+
+
+def resolve_flashinfer(spec: str, cwd: Path | None = None, preset=None) -> FlashinferFiles:
+    """The flashinfer files for ``--flashinfer SPEC``.
+
+    - ``installed``: the environment's flashinfer-python (error if absent);
+    - ``pinned``: the repository's own requirement (see ``enumsync.pinned``);
+    - ``latest``: the newest release;
+    - ``VERSION``: that release; ``SPECIFIER``: the newest matching release.
+    ``FlashinferFiles.selected`` says which version was chosen and why.
+    """
+    spec = (spec or "").strip()
+    cwd = Path(cwd or Path.cwd())
+    if spec in ("", "default"):
+        return default_flashinfer()
+    if spec == "installed":
+        fi = locate_installed()
+        if fi is None:
+            raise EnumsyncError("--flashinfer installed: flashinfer-python is not installed in this environment "
+                                f"({sys.executable}); install it, or pass --flashinfer VERSION")
+        return fi
+    if spec == "pinned":
+        from .pinned import find_pin
+        pin = find_pin(cwd, preset=preset)
+        if pin.exact:
+            return fetch_version(pin.exact, selected=f"pinned: {pin.describe()}")
+        version, how = newest_matching(str(pin.specifier))
+        return fetch_version(version, selected=f"pinned: {pin.describe()}; {how}")
+    if spec == "latest":
+        version, how = newest_matching(">=0")
+        return fetch_version(version, selected="the newest release per " + how.split(" per ", 1)[1])
+    if _is_version(spec):
+        return fetch_version(spec, selected=f"--flashinfer {spec}")
+    s = spec[2:] if spec.startswith("==") and _is_version(spec[2:]) else None
+    if s:
+        return fetch_version(s, selected=f"--flashinfer {spec}")
+    version, how = newest_matching(spec)
+    return fetch_version(version, selected=how)
+
+
+def default_flashinfer() -> FlashinferFiles:
+    """The installed flashinfer-python; if there is none, the newest release (downloaded once, cached)."""
+    fi = locate_installed()
+    if fi is not None:
+        return fi
+    try:
+        version, how = newest_matching(">=0")
+        how = "flashinfer-python is not installed; using the newest release per " + how.split(" per ", 1)[1]
+    except EnumsyncError:
+        cached = cached_versions()
+        if not cached:
+            raise
+        version, how = cached[-1], "flashinfer-python is not installed and the index is unreachable; newest cached"
+    return fetch_version(version, selected=how)
