@@ -194,14 +194,21 @@ def renamed_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Findin
 @rule("ES006", "duplicate-value", Severity.WARNING, "two members share a value on one side")
 def duplicate_value(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
     for spec in (cpp, py):
-        for v, ms in _values(spec).items():
-            if len(ms) > 1:
-                side = "C++" if spec.language == "cpp" else "Python"
-                yield make("ES006", f"{side} members {', '.join(m.name for m in ms)} share the value {v}",
-                           member=ms[1].name, python_value=v if spec is py else None,
-                           cpp_value=v if spec is cpp else None,
-                           hint="give each member its own value, or make one an explicit alias",
-                           **_loc(ms[1], spec))
+        side = "C++" if spec.language == "cpp" else "Python"
+        if spec.language == "cpp":
+            groups = [ms for ms in _values(spec).values() if len(ms) > 1]
+        else:  # Python makes a repeated value an alias silently; `B = A` is an intended alias
+            first = spec.by_name()
+            groups = [[first[m.alias_of], m] for m in spec.members
+                      if m.alias_of and m.expr.strip() != m.alias_of]
+        for ms in groups:
+            v = ms[0].value
+            yield make("ES006", f"{side} members {', '.join(m.name for m in ms)} share the value {v}"
+                       + (f" ({ms[-1].name} silently becomes an alias of {ms[0].name})" if spec is py else ""),
+                       member=ms[-1].name, python_value=v if spec is py else None,
+                       cpp_value=v if spec is cpp else None,
+                       hint="give each member its own value, or write an explicit alias (B = A)",
+                       **_loc(ms[-1], spec))
 
 
 @rule("ES007", "out-of-range", Severity.ERROR, "a value does not fit the C++ underlying type")

@@ -83,7 +83,9 @@ def render_pair(con, r) -> None:
     t.add_column("C++", justify="right")
     t.add_column("Python", justify="right")
     t.add_column("verdict")
-    t.add_column("meaning (C++)", style="dim")
+    show_meaning = any(m.meaning is not None and m.meaning.known for m in cpp.members)
+    if show_meaning:
+        t.add_column("meaning (C++)", style="dim")
     t.add_column("where")
     for name, c, p, fs in _member_rows(r):
         cv = "—" if c is None else str(c.value)
@@ -92,7 +94,8 @@ def render_pair(con, r) -> None:
             pv += f" (= {p.alias_of})"
         meaning = (c.meaning.summary() if c is not None and c.meaning else "")
         loc = where(py.path, p.line, False) if p is not None else where(cpp.path, c.line, False)
-        t.add_row(escape(name), cv, escape(pv), _verdict(fs), escape(meaning), escape(loc))
+        cells = [escape(name), cv, escape(pv), _verdict(fs)] + ([escape(meaning)] if show_meaning else []) + [escape(loc)]
+        t.add_row(*cells)
     con.print(t)
     for n in r.notes:
         con.print(f"[dim]source: {escape(n)}[/]")
