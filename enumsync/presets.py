@@ -119,3 +119,35 @@ def detect_extensions(py: EnumSpec, text: str | None = None) -> dict[str, str]:
         if above:
             out[m.name] = f"{above[-1]} ({Path(py.path).name}:{[ln for ln, _ in marks if ln < m.line][-1]})"
     return out
+
+
+@dataclass(frozen=True)
+class LocatedPreset:
+    """A preset resolved in a directory: the Python copy, its extensions, and where pins are read."""
+
+    preset: Preset
+    python: Path
+    extensions: dict
+    pin_root: Path | None      # the folder whose pyproject/requirements pin flashinfer (a checkout)
+    cpp: Path | None = None    # the checkout's own header (flashinfer preset)
+
+
+def locate_preset(name: str, cwd: Path) -> LocatedPreset:
+    """Find preset ``name``'s Python copy under ``cwd`` (a checkout) or installed, with its extensions."""
+    from .parsers.python_enum import parse_python_enum
+    preset = get_preset(name)
+    cwd = Path(cwd)
+    py_path = preset.find_python(cwd)
+    py = parse_python_enum(py_path, preset.enum)
+    pin_root = None
+    for rel in preset.pin_files:
+        hits = sorted(cwd.glob(rel))
+        if hits:
+            pin_root = hits[0].parent if rel.endswith("pyproject.toml") else cwd
+            break
+    cpp = preset.find_cpp(cwd)
+    if cpp is None and preset.name == "flashinfer":   # the installed package: its own runner.h
+        from .sources import RUNNER_H
+        root = py_path.parent if py_path.name == "tllm_enums.py" else py_path.parent.parent
+        cpp = root / RUNNER_H if (root / RUNNER_H).is_file() else None
+    return LocatedPreset(preset, py_path, detect_extensions(py), pin_root, cpp)

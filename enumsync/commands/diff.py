@@ -1,0 +1,87 @@
+"""``enumsync diff OLD NEW``: the C++ enum between two flashinfer versions or two headers."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .options import guarded
+
+STYLE = {"added": "green", "removed": "red", "renumbered": "yellow", "renamed": "cyan",
+         "meaning": "magenta", "comment": "dim"}
+
+
+def _side(arg: str, enum: str, qualname: str | None):
+    """(EnumSpec, label) for a header path, ``installed``, or a flashinfer-python version."""
+    from ..model import EnumsyncError
+    from ..parsers.cpp import parse_cpp_enum
+    p = Path(arg)
+    if p.is_file():
+        return parse_cpp_enum(p, enum, qualname), str(p)
+    from ..sources import _is_version, resolve_flashinfer
+    if arg == "installed" or _is_version(arg.lstrip("=")):
+        fi = resolve_flashinfer(arg, Path.cwd())
+        return parse_cpp_enum(fi.runner_h, enum, qualname), f"flashinfer-python {fi.version}"
+    raise EnumsyncError(f"{arg}: neither a header file nor a flashinfer-python version; "
+                        "pass two headers or two versions (e.g. 0.6.12 0.7.2)")
+
+
+def render_text(changes, old_label, new_label, old, new) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from ..enumdiff import summary
+    con = Console(record=True, width=None if sys.stdout.isatty() else 160, force_terminal=None)
+    counts = {k: v for k, v in summary(changes).items() if v}
+    head = f"{new.qualname}: {old_label} → {new_label}"
+    with con.capture() as cap:
+        con.print(f"[bold]{head}[/]")
+        if not changes:
+            con.print("no changes")
+        else:
+            con.print(", ".join(f"[{STYLE[k]}]{v} {k}[/]" for k, v in counts.items()))
+            t = Table(show_header=True, header_style="bold", expand=False)
+            for col in ("change", "member", "old", "new", "what it means for a copy of the old enum"):
+                t.add_column(col, overflow="fold")
+            for c in changes:
+                name = f"{c.old_name} → {c.member}" if c.old_name else c.member
+                note = c.impact or ""
+                if c.detail:
+                    note = f"{c.detail}" + (f"; {note}" if note else "")
+                if c.kind in ("meaning", "comment"):
+                    note += f"\n  old: {c.old_comment}\n  new: {c.new_comment}"
+                t.add_row(f"[{STYLE[c.kind]}]{c.kind}[/]", name,
+                          "" if c.old_value is None else str(c.old_value),
+                          "" if c.new_value is None else str(c.new_value), note)
+            con.print(t)
+    return cap.get()
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--enum", default="RoutingMethodType", show_default=True, help="Enum name.")
+@click.option("--cpp-enum", metavar="QUALNAME", help="Qualified name, when the name is ambiguous.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (like `git diff --exit-code`).")
+@guarded
+def diff(old: str, new: str, enum: str, cpp_enum: str | None, fmt: str, exit_code: bool) -> None:
+    """Show how a C++ enum changed between OLD and NEW.
+
+    Each of OLD and NEW is a header file, `installed`, or a flashinfer-python version
+    (downloaded once, cached). Lists members added, removed, renumbered, renamed and changed
+    in meaning, and what each change does to a Python copy that matched OLD.
+    """
+    from ..enumdiff import diff_enums, summary
+    a, la = _side(old, enum, cpp_enum)
+    b, lb = _side(new, enum, cpp_enum)
+    changes = diff_enums(a, b)
+    if fmt == "json":
+        doc = {"schema": 1, "old": {"label": la, "path": a.path, "qualname": a.qualname},
+               "new": {"label": lb, "path": b.path, "qualname": b.qualname},
+               "changes": [c.to_json() for c in changes], "summary": summary(changes)}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(changes, la, lb, a, b))
+    sys.exit(1 if exit_code and changes else 0)
