@@ -164,3 +164,15 @@ def test_readme_rule_table_is_generated_from_the_registry():
     start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
     assert start in readme and end in readme
     assert readme.split(start, 1)[1].split(end, 1)[0] == markdown_table()
+
+
+def test_unresolved_macro_is_exit_2_and_include_dir_is_accepted(tmp_path):
+    r = run_cli("check", "--cpp", str(CPP / "unresolved_macro.h"), "--python", str(PY / "narrow.py"),
+                "--enum", "Unresolved")
+    assert r.returncode == 2 and "UNDEFINED_MACRO" in r.stderr and "--include-dir" in r.stderr
+    (tmp_path / "m.h").write_text("#define UNDEFINED_MACRO 6\n")
+    hdr = tmp_path / "e.h"
+    hdr.write_text('#include "m.h"\nenum class Unresolved : int { Known = 1, Mystery = UNDEFINED_MACRO + 1 };\n')
+    (tmp_path / "e.py").write_text("import enum\n\n\nclass Unresolved(enum.IntEnum):\n    Known = 1\n    Mystery = 7\n")
+    r = run_cli("check", "--cpp", str(hdr), "--python", str(tmp_path / "e.py"), "--enum", "Unresolved")
+    assert r.returncode == 0, r.stderr

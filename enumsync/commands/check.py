@@ -26,9 +26,11 @@ def check(pair: PairOptions, fmt: str, with_models: bool) -> None:
     specs, cfg = resolve_pairs(pair)
     results = [check_pair(s) for s in specs]
     if with_models and cfg is not None and cfg.models:
-        from ..table_rules import check_models_for
+        from ..parsers.routing_tables import extract_paths
+        from ..table_rules import check_tables
+        rows = extract_paths(cfg.models)
         for r in results:
-            r.findings.extend(check_models_for(cfg.models, r.cpp))
+            r.findings.extend(check_tables(rows, r.cpp))
     from ..report import render
     sys.stdout.write(render(results, fmt))
     sys.exit(1 if any(f.severity == Severity.ERROR and not f.suppressed for r in results for f in r.findings)
