@@ -157,3 +157,68 @@ def test_vllm_extensions_detected_from_the_file_and_kept(tmp_path, installed_fla
     out = fix_source(src_path.read_text(), py, cpp, ext)
     assert "    Unspecified = (10,)\n    # other routing types (not passed to FlashInfer kernels)\n" in out
     assert "    DeepseekV4 = (100,)\n    Custom = (101,)\n    Simulated = (102,)\n" in out
+
+
+# --- the `fix` command ---------------------------------------------------------------------
+
+def _cli_pair(tmp_path, py_text=None):
+    from conftest import run_cli  # noqa: F401
+    h = tmp_path / "mode.h"
+    h.write_text(HEADER)
+    p = tmp_path / "mode.py"
+    p.write_text(py_text or "class Mode(IntEnum):\n    Alpha = (0,)\n    Beta = (1,)\n    Unspecified = (2,)\n\n\nY = 2\n")
+    return h, p
+
+
+def test_cli_diff_writes_nothing_then_fix_writes_atomically_keeping_mode(tmp_path):
+    import os
+    from conftest import run_cli
+    h, p = _cli_pair(tmp_path)
+    os.chmod(p, 0o640)
+    before = p.read_bytes()
+    d = run_cli("fix", "--cpp", str(h), "--python", str(p), "--enum", "Mode", "--diff")
+    assert d.returncode == 0, d.stderr
+    assert p.read_bytes() == before
+    assert "+    # Gamma: the new one\n+    Gamma = (2,)\n" in d.stdout
+    assert "\n-    Unspecified = (2,)\n" in d.stdout and "\n+    Unspecified = (3,)\n" in d.stdout
+    assert d.stdout.startswith("--- a/tmp/") and "\n+++ b/tmp/" in d.stdout
+    f = run_cli("fix", "--cpp", str(h), "--python", str(p), "--enum", "Mode")
+    assert f.returncode == 0, f.stderr
+    assert "Unspecified: 2 -> 3; +Gamma = 2" in f.stdout
+    assert os.stat(p).st_mode & 0o777 == 0o640
+    assert not [x for x in os.listdir(tmp_path) if x.endswith(".enumsync")]      # no temp file left
+    c = run_cli("check", "--cpp", str(h), "--python", str(p), "--enum", "Mode")
+    assert c.returncode == 0, c.stdout + c.stderr
+    again = run_cli("fix", "--cpp", str(h), "--python", str(p), "--enum", "Mode", "--format", "json")
+    assert again.returncode == 0 and '"changes": []' in again.stdout
+
+
+def test_cli_refusal_is_exit_2_one_line_and_writes_nothing(tmp_path):
+    from conftest import run_cli
+    h, p = _cli_pair(tmp_path, "class Mode(IntEnum):\n    Alpha = 0\n    Beta = 1\n    Unspecified = 1 + 1\n")
+    before = p.read_bytes()
+    r = run_cli("fix", "--cpp", str(h), "--python", str(p), "--enum", "Mode")
+    assert r.returncode == 2 and p.read_bytes() == before
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Unspecified = 1 + 1 must become 3" in lines[0] and "Traceback" not in r.stderr
+
+
+@pytest.mark.network
+def test_cli_fix_sglang_checkout_with_preset_and_pinned_flashinfer(tmp_path):
+    """The CI gate: `check --preset sglang --flashinfer pinned` in a checkout, then `fix`."""
+    from conftest import run_cli
+    src = wheel_file("sglang", "0.5.23", "sglang/srt/layers/moe/utils.py")
+    co = tmp_path / "sglang"
+    (co / "python/sglang/srt/layers/moe").mkdir(parents=True)
+    target = co / "python/sglang/srt/layers/moe/utils.py"
+    target.write_bytes(src.read_bytes())
+    (co / "python/pyproject.toml").write_text('[project]\nname = "sglang"\nversion = "0.5.23"\n'
+                                              'dependencies = [\n  "flashinfer_python==0.7.2",\n]\n')
+    gate = run_cli("check", "--preset", "sglang", "--flashinfer", "pinned", cwd=co)
+    assert gate.returncode == 1, gate.stdout + gate.stderr
+    assert "ES002" in gate.stdout and "0.7.2" in gate.stdout
+    f = run_cli("fix", "--preset", "sglang", "--flashinfer", "pinned", cwd=co)
+    assert f.returncode == 0, f.stderr
+    assert "Unspecified: 9 -> 10; +TopKSigmoid = 9" in f.stdout
+    ok = run_cli("check", "--preset", "sglang", "--flashinfer", "pinned", cwd=co)
+    assert ok.returncode == 0, ok.stdout + ok.stderr

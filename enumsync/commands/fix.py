@@ -69,7 +69,8 @@ def fix_one(spec, show_diff: bool) -> dict:
     if not res.changes:
         return out
     if show_diff:
-        rel = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+        rel = os.path.relpath(path)
+        rel = str(path).lstrip("/") if rel.startswith("..") else rel
         out["diff"] = "".join(difflib.unified_diff(text.splitlines(True), res.text.splitlines(True),
                                                    f"a/{rel}", f"b/{rel}"))
         return out
