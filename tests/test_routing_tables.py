@@ -55,6 +55,8 @@ def test_nested_if_elif_with_none_branch():
     assert len(nones) == 2 and all(r.note == "no member (None)" and r.line == 16 for r in nones)
     assert {r.condition_text for r in nones} >= {"not norm_topk_prob"}
     assert mapped_members(rows) == {"DeepSeekV3", "RenormalizeNaive"}
+    assert mapped_members(extract_file(M / "table_function.py")) == {"DeepSeekV3", "Llama4", "Default",
+                                                                     "RenormalizeNaive", "Renormalize"}
 
 
 def test_literal_members_and_settings():
@@ -282,8 +284,29 @@ def test_vllm_fused_moe_tables_against_flashinfer_072():
     rows = extract_paths([_vllm_fused_moe()])
     findings = check_tables(rows, _cpp(flashinfer_runner_h("0.7.2")))
     assert [f for f in findings if f.rule == "ES202"] == []
-    es201 = sorted((f.member, f.severity.value) for f in findings if f.rule == "ES201")
-    assert es201 == [("Custom", "info"), ("DeepseekV4", "info"), ("Simulated", "info")]
+    es201 = {(f.member, f.severity.value) for f in findings if f.rule == "ES201"}
+    assert es201 == {("Custom", "info"), ("DeepseekV4", "info"), ("Simulated", "info")}
+    assert mapped_members(rows) == {"Default", "RenormalizeNaive", "Renormalize", "Sigmoid", "SigmoidRenorm",
+                                    "MiniMax2", "DeepSeekV3", "Llama4"}
+
+
+@pytest.mark.network
+def test_vllm_router_call_sites_pin_literal_arguments():
+    rows = extract_paths([_vllm_fused_moe()])
+    def table(owner):
+        return {(r.condition_text, r.member) for r in rows if r.owner == owner}
+    plain = table("FusedTopKRouter.routing_method_type")   # num_expert_group=None, has_e_score_bias=False
+    assert {("scoring_func == 'softmax' and renormalize", "RenormalizeNaive"),
+            ("scoring_func == 'softmax' and not renormalize", "Default"),
+            ("scoring_func == 'sigmoid' and renormalize", "SigmoidRenorm"),
+            ("scoring_func == 'sigmoid' and not renormalize", "Sigmoid")} <= plain
+    assert not any(m in ("MiniMax2", "DeepSeekV3") for _, m in plain)
+    biased = table("FusedTopKBiasRouter.routing_method_type")  # has_e_score_bias=True
+    assert ("scoring_func == 'sigmoid' and renormalize", "MiniMax2") in biased
+    assert not any(m in ("Default", "RenormalizeNaive", "Sigmoid", "SigmoidRenorm") for _, m in biased)
+    r = next(r for r in rows if r.owner == "FusedTopKRouter.routing_method_type")
+    assert "via get_routing_method_type() of config.py:135" in r.note
+    assert dict(setting_items(r.settings))["has_e_score_bias"] is False
     # files that only list supported members say so
     listed = [r for r in rows if Path(r.path).name == "trtllm_nvfp4_moe.py"]
     assert listed and all(r.note.startswith(COULD_NOT) for r in listed)

@@ -41,6 +41,7 @@ class Expr(str):
 
     default: Any = None
     has_default: bool = False
+    via: str = ""          # the expression it was resolved to, when that differs (``getattr(...)``)
 
     def __repr__(self) -> str:
         return str(self)
@@ -630,10 +631,18 @@ def _show(v) -> str:
     return "other" if v is _OTHER else repr(v)
 
 
-def grid_rows(fn: ast.FunctionDef, path: str, owner: str, enum: str = ENUM) -> list[RoutingRow]:
-    """Evaluate ``fn`` over the grid of its parameters' values, then compress to a decision table."""
+def grid_rows(fn: ast.FunctionDef, path: str, owner: str, enum: str = ENUM, fixed: dict[str, Any] | None = None,
+              subjects: dict[str, str] | None = None, line: int | None = None, note: str = "grid",
+              settings: tuple = ()) -> list[RoutingRow]:
+    """Evaluate ``fn`` over the grid of its parameters' values, then compress to a decision table.
+
+    ``fixed`` pins parameters (a call site's literal arguments); ``subjects`` renames a
+    parameter in the conditions (the call's argument); ``line`` puts every row at a call site.
+    """
     params = _params(fn)
-    domains = {p.arg: _domain(fn, p) for p in params}
+    fixed = fixed or {}
+    subjects = subjects or {}
+    domains = {p.arg: [fixed[p.arg]] if p.arg in fixed else _domain(fn, p) for p in params}
     size = 1
     for d in domains.values():
         size *= len(d)
@@ -647,8 +656,8 @@ def grid_rows(fn: ast.FunctionDef, path: str, owner: str, enum: str = ENUM) -> l
         member = v.name if isinstance(v, _Member) else None
         if v is not None and not isinstance(v, _Member):
             raise _Unsupported(st, f"returns {v!r}, not a member")
-        line = v.node.lineno if isinstance(v, _Member) else st.lineno
-        table.append((dict(zip(names, combo)), member, line))
+        at = line or (v.node.lineno if isinstance(v, _Member) else st.lineno)
+        table.append((dict(zip(names, combo)), member, at))
     # compress: a parameter whose every value gives the same result (the rest fixed) becomes "any"
     ANY = object()
     changed = True
@@ -672,14 +681,15 @@ def grid_rows(fn: ast.FunctionDef, path: str, owner: str, enum: str = ENUM) -> l
                     new.extend((c, member, line) for c in cs)
             table = new
     rows = []
-    for conds, member, line in table:
+    for conds, member, at in table:
         structured, text = [], []
-        for n in names:
-            v = conds[n]
-            if v is ANY:
+        for n0 in names:
+            v = conds[n0]
+            if v is ANY or n0 in fixed:
                 continue
+            n = subjects.get(n0, n0)
             if v is _OTHER:
-                others = tuple(x for x in domains[n] if x is not _OTHER)
+                others = tuple(x for x in domains[n0] if x is not _OTHER)
                 structured.append((n, f"not in {others!r}"))
                 text.append(f"{n} not in {others!r}")
             elif isinstance(v, bool) and n not in ():
@@ -688,19 +698,11 @@ def grid_rows(fn: ast.FunctionDef, path: str, owner: str, enum: str = ENUM) -> l
             else:
                 structured.append((n, v))
                 text.append(f"{n} == {v!r}" if v is not None else f"{n} is None")
-        rows.append(RoutingRow(path=path, line=line, owner=owner, member=member, conditions=tuple(structured),
-                               condition_text=" and ".join(text) or "always", note=_note(member, "grid")))
+        notes = ", ".join(x for x in ("sentinel" if member == "Unspecified" else "", note) if x)
+        rows.append(RoutingRow(path=path, line=at, owner=owner, member=member, conditions=tuple(structured),
+                               condition_text=" and ".join(text) or "always", settings=settings, note=notes))
     rows.sort(key=lambda r: (r.line, r.condition_text))
     return rows
-
-
-def _note(member: str | None, how: str = "") -> str:
-    notes = []
-    if member == "Unspecified":
-        notes.append("sentinel")
-    if how == "grid":
-        notes.append("grid")
-    return ", ".join(notes)
 
 
 # --- the file extractor --------------------------------------------------------------------
@@ -735,6 +737,8 @@ def _setting_value(alts: list[Alt], node: ast.AST, row_atoms: list[Atom]):
         e = _expr(node)   # keep the expression as written at the call, with a getattr default if any
         if not e.has_default and vals[0].has_default:
             e.default, e.has_default = vals[0].default, True
+        if str(vals[0]) != str(e):
+            e.via = str(vals[0])
         return e
     return _expr(node)
 
@@ -789,11 +793,14 @@ class FileExtractor:
     def run(self) -> list[RoutingRow]:
         rows: list[RoutingRow] = []
         self.covered: set[int] = set()
+        self.grid_functions: dict[str, ast.FunctionDef] = {}
         for owner, node, body in _scopes(self.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _grid_candidate(node, self.enum):
                 try:
                     got = grid_rows(node, self.path, owner, self.enum)
                     rows.extend(got)
+                    if owner == node.name:  # a module-level function: its callers are tables too
+                        self.grid_functions[node.name] = node
                     self.covered.update(id(n) for n in ast.walk(node))
                     continue
                 except _Unsupported:
@@ -851,8 +858,10 @@ class FileExtractor:
         return compared, other
 
 
-def extract_source(text: str, path: str, enum: str = ENUM) -> list[RoutingRow]:
-    """The routing rows of one file's source. Files that never name ``enum`` give no rows."""
+def extract_source(text: str, path: str, enum: str = ENUM, grid_functions: dict | None = None) -> list[RoutingRow]:
+    """The routing rows of one file's source. Files that never name ``enum`` give no rows.
+
+    ``grid_functions`` (name -> FunctionDef), if given, collects the file's table functions."""
     if enum not in text:
         return []
     try:
@@ -864,6 +873,8 @@ def extract_source(text: str, path: str, enum: str = ENUM) -> list[RoutingRow]:
         rows = ex.run()
     except RecursionError:
         return [RoutingRow(path, 0, "<module>", None, note=f"{COULD_NOT}: the file nests too deeply")]
+    if grid_functions is not None:
+        grid_functions.update({k: (v, path) for k, v in ex.grid_functions.items()})
     compared, other = ex.uncovered()
     for node in other:
         seg = ast.get_source_segment(text, node) or _text(node)
@@ -879,13 +890,17 @@ def extract_source(text: str, path: str, enum: str = ENUM) -> list[RoutingRow]:
     return rows
 
 
-def extract_file(path: str | Path, enum: str = ENUM) -> list[RoutingRow]:
-    p = Path(path)
+def _read(p: Path) -> str:
     try:
-        text = p.read_text(encoding="utf-8", errors="replace")
+        return p.read_text(encoding="utf-8", errors="replace")
     except OSError as e:
         raise EnumsyncError(f"{p}: cannot read ({e.strerror or e}); check the path") from e
-    rows = extract_source(text, str(p), enum)
+
+
+def extract_file(path: str | Path, enum: str = ENUM, grid_functions: dict | None = None) -> list[RoutingRow]:
+    p = Path(path)
+    text = _read(p)
+    rows = extract_source(text, str(p), enum, grid_functions)
     return _label(rows, python_only_members([p], enum)) if f"class {enum}" in text else rows
 
 
@@ -912,10 +927,63 @@ def extract_paths(paths: list[Path], enum: str = ENUM) -> list[RoutingRow]:
     ``enum`` class declares "not passed to FlashInfer" are labelled ``python-only``."""
     files = python_files(paths)
     rows: list[RoutingRow] = []
+    grid_functions: dict[str, tuple[ast.FunctionDef, str]] = {}
     for f in files:
-        rows.extend(extract_file(f, enum))
+        rows.extend(extract_file(f, enum, grid_functions))
+    if grid_functions:
+        for f in files:
+            text = _read(f)
+            if any(f"{name}(" in text for name in grid_functions):
+                rows.extend(call_site_rows(text, str(f), grid_functions, enum))
+        rows.sort(key=lambda r: (r.path, r.line))
     only = python_only_members(files, enum)
     return _label(rows, only) if only else rows
+
+
+def call_site_rows(text: str, path: str, grid_functions: dict[str, tuple[ast.FunctionDef, str]],
+                   enum: str = ENUM) -> list[RoutingRow]:
+    """Rows for each call of a table function: its grid with the call's literal arguments pinned.
+
+    vLLM's routers call ``get_routing_method_type(..., num_expert_group=None,
+    has_e_score_bias=False)``; each such call is a smaller table of its own."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError:
+        return []
+    owners: dict[int, str] = {}
+    for owner, node, _ in _scopes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call):
+                    owners[id(n)] = owner   # inner scopes come later and win
+    rows: list[RoutingRow] = []
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        name = _callee(call)
+        if name not in grid_functions or not isinstance(call.func, (ast.Name, ast.Attribute)):
+            continue
+        fn, def_path = grid_functions[name]
+        params = [p.arg for p in _params(fn)]
+        args: dict[str, ast.AST] = dict(zip(params, call.args))
+        args.update({kw.arg: kw.value for kw in call.keywords if kw.arg in params})
+        fixed, subjects, settings = {}, {}, []
+        for pname, node in args.items():
+            lit, v = _literal(node)
+            if lit:
+                fixed[pname] = v
+                settings.append((pname, v))
+            else:
+                settings.append((pname, _expr(node)))
+                if _key(node) is not None:
+                    subjects[pname] = _text(node)
+        note = f"via {name}() of {Path(def_path).name}:{fn.lineno}; grid"
+        try:
+            got = grid_rows(fn, path, owners.get(id(call), "<module>"), enum, fixed=fixed, subjects=subjects,
+                            line=call.lineno, note=note, settings=(("@call", name), *settings))
+        except _Unsupported as e:
+            got = [RoutingRow(path, call.lineno, owners.get(id(call), "<module>"), None,
+                              note=f"{COULD_NOT}: call of {name}(): {e}")]
+        rows.extend(got)
+    return rows
 
 
 def python_only_members(files: Iterable[Path], enum: str = ENUM) -> dict[str, str]:
@@ -939,5 +1007,7 @@ def python_only_members(files: Iterable[Path], enum: str = ENUM) -> dict[str, st
 
 
 def mapped_members(rows: Iterable[RoutingRow]) -> set[str]:
-    """The members that any extracted row picks (what ``verify`` runs by default)."""
-    return {r.member for r in rows if r.member and not r.note.startswith(COULD_NOT)}
+    """The members that some row picks for the kernel (what ``verify`` runs by default):
+    not Python-only members, not the ``Unspecified`` sentinel."""
+    return {r.member for r in rows if r.member and not r.note.startswith(COULD_NOT)
+            and "python-only" not in r.note and "sentinel" not in r.note}

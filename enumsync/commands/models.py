@@ -1,0 +1,206 @@
+"""``enumsync models PATH...``: the routing tables in model code, checked against the C++ enum."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..model import EnumsyncError, Severity
+from .options import format_option, guarded
+
+# where model routing code lives, relative to a checkout root or to an installed package's parent
+MODEL_DIRS = {
+    "sglang": ("python/sglang/srt/models", "sglang/srt/models"),
+    "vllm": ("vllm/model_executor/layers/fused_moe", "vllm/model_executor/models"),
+}
+
+
+def preset_dirs(preset: str, roots: list[Path]) -> list[Path]:
+    """The preset's model folders under each root (a checkout or site-packages); with no
+    roots, under the working directory, else in the installed package (found without importing it)."""
+    rels = MODEL_DIRS[preset]
+    if roots:
+        found = []
+        for root in roots:
+            hits = [root / r for r in rels if (root / r).is_dir()]
+            if not hits:
+                raise EnumsyncError(f"--preset {preset}: {root} has none of {', '.join(rels)}; "
+                                    f"pass the root of a {preset} checkout or of site-packages")
+            found.extend(hits)
+        return found
+    hits = [Path.cwd() / r for r in rels if (Path.cwd() / r).is_dir()]
+    if hits:
+        return hits
+    try:
+        spec = importlib.util.find_spec(preset)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        base = Path(list(spec.submodule_search_locations)[0]).parent
+        hits = [base / r for r in rels if (base / r).is_dir()]
+        if hits:
+            return hits
+    raise EnumsyncError(f"--preset {preset}: no {' or '.join(rels)} here and {preset} is not installed; "
+                        f"run inside a {preset} checkout, or pass its root as PATH")
+
+
+def _cpp_side(cpp: str | None, flashinfer: str | None, enum: str, cpp_enum: str | None):
+    """(EnumSpec, description) of the C++ enum to check against, or (None, why not)."""
+    from ..parsers.cpp import parse_cpp_enum
+    if cpp:
+        p = Path(cpp)
+        if not p.is_file():
+            raise EnumsyncError(f"--cpp {cpp}: no such file; pass the C++ header that defines {enum}")
+        return parse_cpp_enum(p, enum, cpp_enum), str(p)
+    from .. import sources
+    if flashinfer:
+        fi = sources.resolve_flashinfer(flashinfer)
+    else:
+        fi = sources.locate_installed()
+        if fi is None:
+            return None, "flashinfer-python is not installed: tables only (pass --cpp or --flashinfer VERSION)"
+    return parse_cpp_enum(fi.runner_h, enum, cpp_enum), fi.describe()
+
+
+def _json_value(v):
+    from ..parsers.routing_tables import Expr
+    if isinstance(v, Expr):
+        d = {"expr": str(v)}
+        if v.has_default:
+            d["default"] = v.default
+        return d
+    return v
+
+
+def row_json(r, meaning: str | None) -> dict:
+    from ..parsers.routing_tables import setting_items, settings_text
+    return {"path": r.path, "line": r.line, "owner": r.owner, "member": r.member,
+            "conditions": [[k, _json_value(v)] for k, v in r.conditions], "condition_text": r.condition_text,
+            "settings": {k: _json_value(v) for k, v in setting_items(r.settings)},
+            "settings_text": settings_text(r.settings), "note": r.note, "meaning": meaning}
+
+
+TABLE_SETTINGS = ("renormalize", "scoring_func", "use_grouped_topk", "num_expert_group", "correction_bias", "top_k")
+
+
+def compact_settings(settings, width: int = 40) -> str:
+    """The settings that bear on a meaning, one per line, long expressions cut."""
+    from ..parsers.routing_tables import setting_items
+    out = []
+    for k, v in setting_items(settings):
+        if k not in TABLE_SETTINGS:
+            continue
+        t = str(v) if type(v).__name__ == "Expr" else repr(v)
+        out.append(f"{k}={t if len(t) <= width else t[:width - 1] + '…'}")
+    return "\n".join(out)
+
+
+def common_root(paths: list[str]) -> str:
+    import os
+    if not paths:
+        return ""
+    root = os.path.commonpath([os.path.dirname(p) for p in paths])
+    return root
+
+
+def render_text(rows, findings, cpp, cpp_desc: str) -> str:
+    import io
+    import os
+
+    from rich.table import Table
+
+    from ..report.text import console, short, where
+    buf = io.StringIO()
+    con = console(buf)
+    names = cpp.by_name() if cpp is not None else {}
+    flagged: dict[tuple, list[str]] = {}
+    for f in findings:
+        flagged.setdefault((f.path, f.line, f.member), []).append(f.rule)
+    root = common_root([r.path for r in rows])
+    t = Table(title=f"routing tables under {short(root)}/" if root else "routing tables", expand=False)
+    t.add_column("where / owner", no_wrap=True, overflow="ellipsis", max_width=44)
+    t.add_column("conditions", overflow="fold", min_width=24)
+    t.add_column("member", no_wrap=True)
+    t.add_column("meaning (C++)", overflow="fold", max_width=26)
+    t.add_column("settings", no_wrap=True, overflow="ellipsis", min_width=30, max_width=46)
+    t.add_column("note", overflow="fold", max_width=30)
+    t.add_column("check", no_wrap=True)
+    for r in rows:
+        c = names.get(r.member) if r.member else None
+        meaning = c.meaning.summary() if c is not None and c.meaning else ("" if cpp is None or not r.member
+                                                                         else "not in C++")
+        rules = flagged.get((r.path, r.line, r.member), [])
+        check = ", ".join(rules) if rules else ("ok" if cpp is not None and r.member and c else "")
+        t.add_row(f"{os.path.relpath(r.path, root) if root else r.path}:{r.line}\n{r.owner}", r.condition_text,
+                  r.member or "None", meaning, compact_settings(r.settings), r.note, check)
+    con.print(t)
+    con.print(f"C++: {cpp_desc}")
+    for f in findings:
+        con.print(f"{f.rule} {f.severity.value} {where(f.path, f.line)} {f.member}: {f.message}")
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
+    con.print(f"{len(rows)} rows in {len({r.path for r in rows})} files, {errors} errors, {warnings} warnings")
+    return buf.getvalue()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--preset", type=click.Choice(sorted(MODEL_DIRS)),
+              help="Find the model folders in PATH (a checkout or site-packages), else here or installed.")
+@click.option("--mapped", is_flag=True, help="Print only the set of members that some row maps to.")
+@click.option("--cpp", metavar="HEADER", help="C++ header with the enum to check the rows against (ES201/ES202).")
+@click.option("--flashinfer", metavar="SOURCE",
+              help="runner.h from: installed | pinned | VERSION | SPECIFIER [default: installed, if any].")
+@click.option("--enum", default="RoutingMethodType", show_default=True, metavar="NAME", help="Enum name.")
+@click.option("--cpp-enum", metavar="QUALNAME", help="C++ enum by qualified name.")
+@click.option("--no-rules", is_flag=True, help="Print the tables without checking them.")
+@format_option(("text", "json"))
+@guarded
+def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str | None, flashinfer: str | None,
+           enum: str, cpp_enum: str | None, no_rules: bool, fmt: str) -> None:
+    """Print the routing-inference tables found in model code (files or folders), read by AST.
+
+    Each row: file:line, the conditions, the member chosen, the model's routing settings next
+    to it. Unless --no-rules, rows are checked against the C++ enum: ES201 (member missing in
+    C++) and ES202 (conditions disagree with the member's meaning). Exit 1 on an error finding.
+    """
+    from ..parsers.routing_tables import extract_paths, mapped_members
+    if preset:
+        targets = preset_dirs(preset, list(paths))
+    elif paths:
+        targets = list(paths)
+    else:
+        raise EnumsyncError("models: give PATH... (files or folders of model code) or --preset sglang|vllm")
+    rows = extract_paths(targets, enum)
+    if mapped:
+        members = sorted(mapped_members(rows))
+        if fmt == "json":
+            sys.stdout.write(json.dumps({"schema": 1, "mapped": members}, indent=2) + "\n")
+        else:
+            sys.stdout.write("".join(m + "\n" for m in members))
+        return
+    spec, desc = (None, "not checked (--no-rules)") if no_rules else _cpp_side(cpp, flashinfer, enum, cpp_enum)
+    findings = []
+    if spec is not None:
+        from ..table_rules import check_tables
+        findings = check_tables(rows, spec)
+    elif not no_rules:
+        click.echo(f"enumsync: note: {desc}", err=True)
+    if fmt == "json":
+        names = spec.by_name() if spec is not None else {}
+        out = {"schema": 1,
+               "cpp": {"path": spec.path, "qualname": spec.qualname, "source": desc} if spec is not None else None,
+               "rows": [row_json(r, names[r.member].meaning.summary() if r.member in names and
+                                 names[r.member].meaning else None) for r in rows],
+               "findings": [f.to_json() for f in findings],
+               "summary": {"rows": len(rows), "files": len({r.path for r in rows}),
+                           "mapped": sorted(mapped_members(rows)),
+                           "errors": sum(f.severity == Severity.ERROR for f in findings),
+                           "warnings": sum(f.severity == Severity.WARNING for f in findings)}}
+        sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(render_text(rows, findings, spec, desc))
+    sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)
