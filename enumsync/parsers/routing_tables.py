@@ -62,7 +62,11 @@ def _literal(node: ast.AST):
 
 
 def _member_of(node: ast.AST, enum: str) -> str | None:
-    """``X`` for ``RoutingMethodType.X`` (or ``mod.RoutingMethodType.X``)."""
+    """``X`` for ``RoutingMethodType.X`` (or ``mod.RoutingMethodType.X``, ``RoutingMethodType.X.value``)."""
+    if isinstance(node, ast.Attribute) and node.attr == "value" and isinstance(node.value, ast.Attribute):
+        inner = _member_of(node.value, enum)
+        if inner:
+            return inner
     if isinstance(node, ast.Attribute):
         v = node.value
         if (isinstance(v, ast.Name) and v.id == enum) or (isinstance(v, ast.Attribute) and v.attr == enum):
@@ -295,6 +299,16 @@ class _Walker:
             no = [Alt(tuple(atoms(node.test, False)) + a.guards, a.leaf, a.notes)
                   for a in self.resolve(node.orelse, env, origin, depth + 1)]
             return yes + no
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "int" \
+                and len(node.args) == 1 and not node.keywords:
+            return self.resolve(node.args[0], env, origin, depth + 1)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            first, second = node.values
+            alts = self.resolve(second, env, origin, depth + 1)
+            if any(_member_of(a.leaf, self.enum) for a in alts):
+                yes = [Alt(tuple(atoms(first, True)) + a.guards, a.leaf, a.notes)
+                       for a in self.resolve(first, env, origin, depth + 1)]
+                return yes + [Alt(tuple(atoms(first, False)) + a.guards, a.leaf, a.notes) for a in alts]
         k = _key(node)
         if k is not None and k in env:
             if origin is not None:
@@ -827,11 +841,14 @@ class FileExtractor:
             if member is None:
                 if lit and v is None:
                     note.insert(0, "no member (None)")
+                elif isinstance(alt.leaf, (ast.Name, ast.Attribute, ast.Subscript)) or \
+                        isinstance(alt.leaf, ast.Call) and _callee(alt.leaf) == "getattr":
+                    note.insert(0, f"pass-through: `{_text(alt.leaf)}` (chosen elsewhere)")
                 else:
                     note.insert(0, f"{COULD_NOT}: the value `{_text(alt.leaf)}` is not a {self.enum} member")
             if member == "Unspecified":
                 note.insert(0, "sentinel")
-            self.covered.add(id(alt.leaf))
+            self.covered.update(id(n) for n in ast.walk(alt.leaf))
             line = getattr(alt.leaf, "lineno", None) or site.node.lineno
             out.append(RoutingRow(path=self.path, line=line, owner=scope.owner, member=member,
                                   conditions=tuple(a.structured() for a in row_atoms),
