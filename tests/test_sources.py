@@ -1,7 +1,6 @@
 """Where the C++ side comes from: installed, a version, a specifier; cache and offline behaviour."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pytest
 
 from conftest import run_cli
 from enumsync.model import EnumsyncError
-from enumsync.sources import locate_installed, resolve_flashinfer
+from enumsync.sources import resolve_flashinfer
 
 OFFLINE = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "/nonexistent-enumsync", "PIP_EXTRA_INDEX_URL": "",
            "PIP_INDEX_URL": "http://127.0.0.1:9/simple"}
