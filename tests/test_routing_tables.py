@@ -310,3 +310,16 @@ def test_vllm_router_call_sites_pin_literal_arguments():
     # files that only list supported members say so
     listed = [r for r in rows if Path(r.path).name == "trtllm_nvfp4_moe.py"]
     assert listed and all(r.note.startswith(COULD_NOT) for r in listed)
+
+
+def test_value_forms_and_pass_through():
+    rows = extract_file(M / "value_forms.py")
+    got = [(r.line, r.member, r.condition_text, r.note.split(":")[0]) for r in rows]
+    assert got == [
+        (6, "TopK", "always", ""),
+        (7, None, "getattr(layer, 'routing_method_type', None)", "pass-through"),
+        (7, "DeepSeekV3", "not getattr(layer, 'routing_method_type', None)", ""),
+        (8, "TopK", "materialized", ""),
+        (8, None, "not materialized", "pass-through"),
+    ]
+    assert mapped_members(rows) == {"TopK", "DeepSeekV3"}
