@@ -286,9 +286,6 @@ class _Walker:
         self.scope, self.enum = scope, enum
         self.origin: dict[str, list[int]] = {}   # env key -> ids of assign statements it came from
 
-    def has_member(self, node: ast.AST) -> bool:
-        return any(_member_of(n, self.enum) for n in ast.walk(node))
-
     def resolve(self, node: ast.AST, env: dict[str, list[Alt]], origin: dict[str, set[int]] | None = None,
                 depth: int = 0) -> list[Alt]:
         if depth > 20:
