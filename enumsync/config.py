@@ -34,7 +34,6 @@ from .model import EnumsyncError
 
 TOP_KEYS = {"flashinfer", "preset", "models", "extensions", "pairs", "suppress"}
 PAIR_KEYS = {"name", "cpp", "python", "enum", "cpp_enum", "python_enum", "include_dirs", "extensions", "flashinfer"}
-SUPPRESS_KEYS = {"rule", "member", "reason", "expires", "path"}
 
 
 @dataclass
@@ -118,16 +117,8 @@ def parse_config(data: dict, path: Path) -> Config:
         q = dict(p)
         q["extensions"] = _extensions(p.get("extensions", {}), f"pairs[{i}].extensions", path)
         cfg.pairs.append(q)
-    sup = data.get("suppress", [])
-    if not isinstance(sup, list):
-        raise EnumsyncError(f"{path}: suppress must be an array of tables ([[tool.enumsync.suppress]])")
-    for i, s in enumerate(sup):
-        if not isinstance(s, dict):
-            raise EnumsyncError(f"{path}: suppress[{i}] must be a table")
-        _unknown(s, SUPPRESS_KEYS, f"[[tool.enumsync.suppress]] #{i + 1}", path)
-        if not s.get("rule") or not str(s.get("reason", "")).strip():
-            raise EnumsyncError(f"{path}: [[tool.enumsync.suppress]] #{i + 1} needs `rule` and a non-empty `reason`")
-    cfg.suppress = list(sup)
+    from .suppressions import validate_suppressions
+    cfg.suppress = validate_suppressions(data.get("suppress", []), str(path))
     return cfg
 
 

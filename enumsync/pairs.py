@@ -90,6 +90,9 @@ def resolve_pairs(opts: PairOptions, cwd: Path | None = None) -> tuple[list[Pair
         notes = [f"preset {preset}: {pf.python}"]
         if opts.cpp:
             cpp = Path(opts.cpp)
+        elif fi_spec is None and getattr(pf, "cpp", None) is not None:
+            cpp = pf.cpp  # a flashinfer checkout or package: its own runner.h
+            notes.append(f"C++ side: {cpp} (preset {preset})")
         else:
             # `--flashinfer pinned` reads the pin files of the preset's checkout
             root = pf.pin_root if fi_spec == "pinned" and getattr(pf, "pin_root", None) else cwd

@@ -55,7 +55,7 @@ def make(rule_id: str, message: str, **kw) -> Finding:
 
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by ID (imports the modules that register rules)."""
-    from . import table_rules  # noqa: F401  (registers ES2xx)
+    from . import suppressions, table_rules  # noqa: F401  (register ES9xx, ES2xx)
     return sorted(RULES.values(), key=lambda r: r.id)
 
 
