@@ -48,7 +48,7 @@ def test_mapped_and_no_rules():
     r = run_cli("models", str(M), "--mapped")
     assert r.returncode == 0
     assert r.stdout.split() == sorted(["Default", "DeepSeekV3", "Llama4", "MiniMax2", "Renormalize",
-                                       "RenormalizeNaive", "Sigmoid", "SigmoidRenorm"])
+                                       "RenormalizeNaive", "Sigmoid", "SigmoidRenorm", "TopK"])
     assert _json(run_cli("models", str(M / "ifchain.py"), "--mapped", "--format", "json"))["mapped"] == \
         ["DeepSeekV3", "RenormalizeNaive"]
     r = run_cli("models", str(M), "--no-rules", "--format", "json")
