@@ -133,7 +133,8 @@ def render_text(rows, findings, cpp, cpp_desc: str) -> str:
         meaning = c.meaning.summary() if c is not None and c.meaning else ("" if cpp is None or not r.member
                                                                          else "not in C++")
         rules = flagged.get((r.path, r.line, r.member), [])
-        check = ", ".join(rules) if rules else ("ok" if cpp is not None and r.member and c else "")
+        known = c is not None and c.meaning is not None and c.meaning.known
+        check = ", ".join(rules) if rules else ("ok" if known else "")
         t.add_row(f"{os.path.relpath(r.path, root) if root else r.path}:{r.line}\n{r.owner}", r.condition_text,
                   r.member or "None", meaning, compact_settings(r.settings), r.note, check)
     con.print(t)
