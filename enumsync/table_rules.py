@@ -68,7 +68,8 @@ def _fact_from_setting(kind: str, value: Any):
     if isinstance(value, Expr):
         if not value.has_default:
             return None, ""
-        value, via = value.default, " by default"
+        via = f" (= {value.via})" if value.via else ""
+        value, via = value.default, via + " by default"
     if kind == "score":
         return (value, via) if isinstance(value, str) else (None, "")
     if kind in ("renormalize",):
