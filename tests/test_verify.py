@@ -1,0 +1,194 @@
+"""verify's orchestration on a CPU: verdicts, subprocess workers, and the CLI with a TEST DOUBLE.
+
+The test double (enumsync/kernels/test_double.py) stands in for the kernel: it proves the
+orchestration (one subprocess per member, ES301/ES302/ES303, naming what ran), never a GPU.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+from enumsync.kernels import verify as V
+from enumsync.model import Member
+
+CPP_072 = {"Default": 0, "Renormalize": 1, "DeepSeekV3": 2, "Llama4": 3, "RenormalizeNaive": 4, "TopK": 5,
+           "SigmoidRenorm": 6, "MiniMax2": 7, "Sigmoid": 8, "TopKSigmoid": 9, "Unspecified": 10}
+
+
+def _ok(**refs):
+    return {"status": "ok", "refs": {n: {"ok": v} for n, v in refs.items()}}
+
+
+def _run(records, done=True, rc=0, stderr=""):
+    ev = [{"event": "ready", "device": "test"}]
+    ev += [{"event": "case", "i": i, **r} for i, r in enumerate(records)]
+    if done:
+        ev.append({"event": "done"})
+    return V.WorkerRun(ev, rc, stderr, 0.1)
+
+
+def _plan(name, value, n_cases=2):
+    p = V.plan_member(Member(name, value, 1))
+    p.cases = p.cases[:n_cases]
+    return p
+
+
+def test_cases_cover_the_shapes_the_issue_asks_for():
+    all_cases = [c for n in V.REFERENCE_NAMES for c in V.cases_for(n)]
+    assert {c.T for c in all_cases} == {1, 13, 300, 2000}
+    assert {c.dtype for c in all_cases} == {"fp32", "bf16"}
+    assert len({c.E for c in all_cases}) >= 4 and len({c.K for c in all_cases}) >= 4
+    assert any(c.n_group > 1 for c in all_cases) and any(c.rsf != 1.0 for c in all_cases)
+    assert any(c.bias for c in all_cases) and any(not c.bias for c in all_cases)
+    assert all(c.bias for n in ("MiniMax2", "DeepSeekV3") for c in V.cases_for(n))   # no bias = crash
+    assert all(c.K == 1 for c in V.cases_for("Llama4"))
+    assert all(c.rsf == 2.5 for c in V.cases_for("MiniMax2", rsf=2.5))
+
+
+def test_pass_when_own_reference_matches():
+    r = V.judge(_plan("Renormalize", 1), _run([_ok(Renormalize=True, RenormalizeNaive=True, Default=False)] * 2),
+                CPP_072)
+    assert r.verdict == "pass" and r.finding is None and r.ran == ["Renormalize", "RenormalizeNaive"]
+
+
+def test_other_method_is_es302_naming_it():
+    r = V.judge(_plan("SigmoidRenorm", 8), _run([_ok(SigmoidRenorm=False, Sigmoid=True, TopKSigmoid=True)] * 2),
+                CPP_072)
+    assert r.verdict == "ES302" and r.finding.rule == "ES302"
+    assert r.ran[0] == "Sigmoid" and "the kernel ran Sigmoid (C++ Sigmoid = this value)" in r.finding.message
+    assert r.finding.extra["kernel_runs"] == ["Sigmoid", "TopKSigmoid"] and r.finding.hint == "renumber SigmoidRenorm to 6"
+
+
+def test_refusal_is_es301_with_the_kernels_message():
+    msg = "invalid routing_method_type 11"
+    r = V.judge(_plan("Sigmoid", 11), _run([{"status": "refused", "message": msg}] * 2), CPP_072)
+    assert r.verdict == "ES301" and msg in r.finding.message
+
+
+def test_crash_is_es301_and_says_so():
+    rec = [{"status": "crashed", "message": "CUDA error: an illegal memory access was encountered"}]
+    r = V.judge(_plan("Sigmoid", 7), _run(rec, done=False, rc=3), CPP_072)
+    assert r.verdict == "ES301" and "crashed" in r.finding.message and "illegal memory access" in r.finding.message
+    # a worker that dies without a word is a crash too, named by the case it was on
+    r = V.judge(_plan("Sigmoid", 7), _run([], done=False, rc=-6, stderr="Aborted"), CPP_072)
+    assert r.verdict == "ES301" and "the worker died (Aborted)" in r.finding.message
+
+
+def test_sentinel_refused_passes_and_accepted_is_es302():
+    refused = [{"status": "refused", "message": "invalid routing_method_type 10"}] * 2
+    assert V.judge(_plan("Unspecified", 10), _run(refused), CPP_072).verdict == "pass"
+    r = V.judge(_plan("Unspecified", 9), _run([_ok(TopKSigmoid=True, Sigmoid=True, TopK=False)] * 2), CPP_072)
+    assert r.verdict == "ES302" and r.ran[0] == "TopKSigmoid"
+    assert "sentinel" in r.finding.message and r.finding.hint.startswith("renumber Unspecified to 10")
+
+
+def test_partial_refusal_of_own_cases_is_es301():
+    recs = [_ok(TopK=True), {"status": "refused", "message": "no compiled tier covers numExperts=512"}]
+    r = V.judge(_plan("TopK", 5), _run(recs), CPP_072)
+    assert r.verdict == "ES301" and "refused 1 of 2 cases" in r.message
+
+
+def test_no_known_method_names_the_closest():
+    recs = [_ok(TopK=True, Default=False), _ok(TopK=False, Default=False)]
+    r = V.judge(_plan("Default", 0), _run(recs), CPP_072)
+    assert r.verdict == "ES302" and "no known method (closest: TopK (1/2 cases))" in r.message
+
+
+def test_a_match_must_hold_on_every_case():
+    recs = [_ok(DeepSeekV3=True), _ok(DeepSeekV3=True, MiniMax2=True)]    # MiniMax2 undefined on a grouped case
+    assert V.judge(_plan("DeepSeekV3", 2), _run(recs), CPP_072).ran == ["DeepSeekV3"]
+
+
+def test_comment_that_the_kernel_contradicts_is_noted():
+    from enumsync.meaning import parse_meaning
+    m = Member("MiniMax2", 7, 1, meaning=parse_meaning(
+        "MiniMax2: Sigmoid + Bias -> TopK -> ScaledSumNormalize (routeScale=1.0, epsilon=1e-20)"))
+    p = V.plan_member(m, rsf=2.5)
+    assert p.expected == "MiniMax2" and p.comment_ref == "MiniMax2[routeScale=1.0]"
+    p.cases = p.cases[:1]
+    r = V.judge(p, _run([_ok(MiniMax2=True, **{"MiniMax2[routeScale=1.0]": False})]), CPP_072)
+    assert r.verdict == "pass" and r.comment_note.endswith("the kernel does not do that")
+
+
+def test_unknown_names_use_their_meaning():
+    from enumsync.meaning import parse_meaning
+    p = V.plan_member(Member("Qwen3Style", 4, 1, meaning=parse_meaning("Softmax -> TopK -> Renormalize")))
+    assert p.expected == "RenormalizeNaive" and p.by == "meaning"
+    p = V.plan_member(Member("Mystery", 4, 1, meaning=parse_meaning("whatever it is")))
+    assert p.expected is None and p.by == "none"
+
+
+def test_worker_subprocess_with_the_test_double():
+    plan = _plan("TopK", 5, n_cases=2)
+    spec = {"launcher": "test-double", "cpp_members": CPP_072, "value": 5,
+            "cases": [V.asdict(c) for c in plan.cases]}
+    run = V.run_worker(spec)
+    assert run.rc == 0 and [e["event"] for e in run.events] == ["ready", "case", "case", "done"]
+    res = V.judge(plan, run, CPP_072)
+    assert res.verdict == "pass" and res.ran == ["TopK"]
+
+
+# --- the CLI, through the test double ------------------------------------------------------------
+
+def _json(r):
+    assert r.stderr == "" or "Traceback" not in r.stderr, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_cli_pair_in_sync_passes(installed_flashinfer):
+    r = run_cli("verify", "--launcher", "test-double", "--format", "json",
+                "--methods", "Default,SigmoidRenorm,MiniMax2,Unspecified")
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = _json(r)
+    assert set(doc) >= {"schema", "results", "summary", "verify"}
+    rows = {m["member"]: m for m in doc["verify"]["methods"]}
+    assert {n: m["verdict"] for n, m in rows.items()} == dict.fromkeys(rows, "pass")
+    assert rows["Unspecified"]["kernel_ran"] == [] and rows["MiniMax2"]["cases_total"] == 5
+    assert doc["summary"]["errors"] == 0
+
+
+def test_cli_unspecified_9_runs_topksigmoid(installed_flashinfer):
+    r = run_cli("verify", "--launcher", "test-double", "--python", str(FIXTURES / "gpu" / "sglang_0_5_23_routing.py"),
+                "--methods", "Unspecified,Sigmoid")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "ES302" in r.stdout and "accepted it and ran TopKSigmoid" in r.stdout
+
+
+def test_cli_shifted_copy_names_sigmoid(installed_flashinfer, tmp_path):
+    out = tmp_path / "c.json"
+    r = run_cli("verify", "--launcher", "test-double", "--python", str(FIXTURES / "gpu" / "shifted_sigmoid_renorm.py"),
+                "--methods", "SigmoidRenorm,TopK", "--json-out", str(out))
+    assert r.returncode == 1
+    f = json.loads(out.read_text())["results"][0]["findings"]
+    assert [(x["rule"], x["member"], x["python_value"], x["cpp_value"]) for x in f] == [("ES302", "SigmoidRenorm", 8, 6)]
+    assert f[0]["extra"]["kernel_runs"][0] == "Sigmoid" and f[0]["path"].endswith("shifted_sigmoid_renorm.py")
+
+
+def test_cli_crash_is_contained_in_its_worker(installed_flashinfer):
+    r = run_cli("verify", "--launcher", "test-double", "--methods", "Sigmoid,TopK", "--format", "json",
+                env={"ENUMSYNC_TEST_DOUBLE_CRASH": "8"})
+    assert r.returncode == 1
+    rows = {m["member"]: m for m in _json(r)["verify"]["methods"]}
+    assert rows["Sigmoid"]["verdict"] == "ES301" and "died" in rows["Sigmoid"]["crashed"]
+    assert rows["TopK"]["verdict"] == "pass"
+
+
+def test_cli_without_gpu_is_es303(tmp_path):
+    if shutil.which("nvidia-smi"):
+        pytest.skip("this machine has nvidia-smi; the no-GPU path is tested where there is none")
+    r = run_cli("verify")
+    assert r.returncode == 0 and "ES303" in r.stdout and "no CUDA GPU" in r.stdout
+    r = run_cli("verify", "--require-gpu", "--format", "json")
+    assert r.returncode == 1
+    f = _json(r)["results"][0]["findings"][0]
+    assert f["rule"] == "ES303" and f["severity"] == "error"
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, installed_flashinfer):
+    r = run_cli("verify", "--python", str(tmp_path / "missing.py"))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no such file" in r.stderr
+    r = run_cli("verify", "--launcher", "test-double", "--methods", "Nope")
+    assert r.returncode == 2 and "has no member 'Nope'" in r.stderr and "Traceback" not in r.stderr
