@@ -166,6 +166,21 @@ def test_first_error_picks_the_compiler_error():
     assert B.first_error(log) == ("/src/KernelRunner.h(64): error: static assertion failed  "
                                   "static_assert(static_cast<int>(ActType::SiTuGlu) ==")
     assert B.first_error("ld: undefined reference to `foo'\n") == "ld: undefined reference to `foo'"
+    link = "[10/10] link x.so\n/usr/bin/ld: cannot find -lcudart_static: No such file or directory\n" \
+           "collect2: error: ld returned 1 exit status\n"
+    assert B.first_error(link) == "/usr/bin/ld: cannot find -lcudart_static: No such file or directory"
+
+
+def test_toolkit_root_sees_through_an_nvcc_wrapper(tmp_path, monkeypatch):
+    top = tmp_path / "cuda-13.0"
+    (top / "bin").mkdir(parents=True)
+    wrapper = tmp_path / "bin" / "nvcc"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f"#!/bin/sh\necho '#$ TOP={top}/bin/..'\n")
+    wrapper.chmod(0o755)
+    monkeypatch.delenv("CUDA_HOME", raising=False)
+    monkeypatch.delenv("CUDA_PATH", raising=False)
+    assert B.find_nvcc(str(wrapper)) == (str(wrapper), top.resolve())
 
 
 def test_failed_build_reports_the_first_error(tmp_path, installed_flashinfer, monkeypatch):

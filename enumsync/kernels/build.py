@@ -358,7 +358,20 @@ def find_nvcc(nvcc: str | None = None) -> tuple[str, Path]:
         raise Unsupported("nvcc was not found (set CUDA_HOME or NVCC, or build on a machine with the CUDA "
                           "toolkit and carry the build directory)")
     home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH")
-    return cand, Path(home) if home else Path(cand).resolve().parent.parent
+    return cand, Path(home) if home else _toolkit_root(cand)
+
+
+def _toolkit_root(nvcc: str) -> Path:
+    """The CUDA toolkit behind ``nvcc`` (which may be a wrapper script): nvcc's own ``TOP``."""
+    try:
+        r = subprocess.run([nvcc, "--dryrun", "-c", "-x", "cu", os.devnull, "-o", os.devnull],
+                           capture_output=True, text=True, timeout=60)
+        m = re.search(r"^#\$ TOP=(.+)$", r.stdout + r.stderr, re.M)
+        if m and Path(m.group(1).strip()).is_dir():
+            return Path(m.group(1).strip()).resolve()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return Path(nvcc).resolve().parent.parent
 
 
 def nvcc_version(nvcc: str) -> str:
@@ -452,14 +465,16 @@ def plan_build(arch: str | None = None, export_headers: Path | None = None, flas
 
 # --- running it ------------------------------------------------------------------------
 
-_ERR_RE = re.compile(r"(\berror\b|: fatal|undefined reference)", re.I)
+_ERR_RE = re.compile(r"(\berror\b|: fatal|undefined reference|cannot find -l)", re.I)
+_LINKER_WRAPUP = re.compile(r"^collect2: error: ld returned", re.I)
 
 
 def first_error(log: str) -> str:
     """The first compiler/linker error in a build log (with its file:line), not the whole wall."""
     lines = log.splitlines()
     for i, line in enumerate(lines):
-        if _ERR_RE.search(line) and not line.lstrip().startswith(("FAILED:", "ninja:", "[")):
+        if (_ERR_RE.search(line) and not _LINKER_WRAPUP.match(line)
+                and not line.lstrip().startswith(("FAILED:", "ninja:", "["))):
             out = line.strip()
             if i + 1 < len(lines) and lines[i + 1].startswith(" ") and "error" not in lines[i + 1]:
                 out += "  " + lines[i + 1].strip()

@@ -31,3 +31,10 @@ run d --methods MiniMax2 --rsf 2.5                             # does the kernel
 run a-again                                                    # warm: timing of all methods, cached build
 run a-jobs11 --jobs 11                                         # one worker per member at once
 cat "$OUT/timings.txt"
+# the GPU tests, where pytest is installed
+if python3 -c "import pytest" 2>/dev/null; then
+  ENUMSYNC_VERIFY_BUILD_DIR=$BUILD python3 -m pytest -q -rs -p no:cacheprovider tests/test_verify_gpu.py >"$OUT/pytest-gpu.txt" 2>&1
+  echo "pytest-gpu rc=$?" >>"$OUT/timings.txt"
+else
+  echo "pytest-gpu: pytest is not installed on this machine" >>"$OUT/timings.txt"
+fi
