@@ -19,6 +19,8 @@ RUNS = {
     "c": ("a shifted copy: SigmoidRenorm = 8, Sigmoid = 6", "--python fixtures/gpu/shifted_sigmoid_renorm.py"),
     "d": ("MiniMax2 with routed_scaling_factor 2.5: does the kernel follow `routeScale=1.0`?",
           "--methods MiniMax2 --rsf 2.5"),
+    "e": ("MiniMax2 and Sigmoid swapped: a crash (no bias where MiniMax2 reads one) stays in its worker",
+          "--python fixtures/gpu/sigmoid_minimax2_swapped.py --methods Sigmoid,MiniMax2"),
 }
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5, runs (a)-(d) on the GPU machine, from the repository root. Results go to $OUT:
+# Issue 5, runs (a)-(e) on the GPU machine, from the repository root. Results go to $OUT:
 #   device.txt, timings.txt, and per run NAME.txt (the text report), NAME.json, NAME.err.
 # Needs, carried from the build machine (see docs/verify.md):
 #   $BUILD   a finished routing build (build.json + trtllm_gen_routing.so [+ tllm_enums.py])
@@ -15,6 +15,7 @@ export PYTHONPATH=/tmp/enumsync-site:$PWD ENUMSYNC_CACHE_DIR=/tmp/enumsync-cache
   python3 -c "import sys,torch,tvm_ffi; print('python', sys.version.split()[0]); print('torch', torch.__version__, 'cuda', torch.version.cuda); print('tvm_ffi', tvm_ffi.__version__)"
   nproc; } >"$OUT/device.txt" 2>&1
 cp "$BUILD/build.json" "$OUT/build.json" 2>/dev/null
+python3 -c "import time; t=time.time(); import torch; a=time.time(); torch.zeros(1, device='cuda'); torch.cuda.synchronize(); b=time.time(); print(f'worker floor: import torch {a-t:.2f} s, CUDA init {b-a:.2f} s')" >>"$OUT/device.txt" 2>&1
 
 ms() { date +%s%N | cut -c1-13; }
 run() {
@@ -28,6 +29,7 @@ run a                                                          # the flashinfer 
 run b --python fixtures/gpu/sglang_0_5_23_routing.py           # Unspecified = 9, as in sglang 0.5.23
 run c --python fixtures/gpu/shifted_sigmoid_renorm.py          # SigmoidRenorm = 8, Sigmoid = 6
 run d --methods MiniMax2 --rsf 2.5                             # does the kernel follow routeScale=1.0?
+run e --python fixtures/gpu/sigmoid_minimax2_swapped.py --methods Sigmoid,MiniMax2   # a crash stays in its worker
 run a-again                                                    # warm: timing of all methods, cached build
 run a-jobs11 --jobs 11                                         # one worker per member at once
 cat "$OUT/timings.txt"
