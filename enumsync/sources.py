@@ -62,6 +62,17 @@ def installed_root() -> Path | None:
 
 
 def installed_version() -> str | None:
+    root = installed_root()
+    if root is not None:  # fast path: the dist-info beside the package (importlib.metadata costs ~10 ms)
+        for d in sorted(root.parent.glob("flashinfer_python-*.dist-info")):
+            try:
+                for line in (d / "METADATA").read_text(encoding="utf-8", errors="replace").splitlines():
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break
+            except OSError:
+                pass
     from importlib.metadata import PackageNotFoundError, version
     for dist in ("flashinfer-python", "flashinfer_python", "flashinfer"):
         try:
