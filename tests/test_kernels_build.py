@@ -58,6 +58,13 @@ def test_header_search_order(tmp_path, monkeypatch):
     assert h.origin == "flashinfer cache" and h.artifact == "batched_gemm-3-4"
 
 
+def test_artifact_named_in_a_source_note(tmp_path, monkeypatch):
+    _headers(tmp_path / "carry")
+    (tmp_path / "carry" / "SOURCE.txt").write_text("from flashinfer-cubin 0.6.13: x/batched_gemm-91e0ba0-896b90b/include\n")
+    h = B.find_export_headers(tmp_path / "carry", env={})
+    assert h.artifact == "batched_gemm-91e0ba0-896b90b"
+
+
 def test_headers_from_the_cubin_package_layout(tmp_path, monkeypatch):
     pkg = tmp_path / "flashinfer_cubin" / "cubins"
     _headers(pkg / "d2c5" / "batched_gemm-91e0ba0-896b90b" / "include")

@@ -210,7 +210,17 @@ def expected_artifact(tree: FlashinferTree | None) -> str:
 
 
 def _artifact_of(path: Path) -> str:
-    return next((p for p in reversed(path.parts) if p.startswith("batched_gemm")), "")
+    """The batched_gemm artifact a header dir came from: its path, else a SOURCE.txt beside it
+    (as ``shared/scripts/gpu-carry.sh`` writes when it extracts the headers from a wheel)."""
+    hit = next((p for p in reversed(path.parts) if p.startswith("batched_gemm")), "")
+    if hit:
+        return hit
+    src = path.parent / "SOURCE.txt"
+    if src.is_file():
+        m = re.search(r"batched_gemm-[0-9A-Za-z]+-[0-9A-Za-z]+", src.read_text(errors="replace"))
+        if m:
+            return m.group()
+    return ""
 
 
 def _export_dirs_under(root: Path) -> list[Path]:

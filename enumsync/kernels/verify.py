@@ -344,7 +344,7 @@ def judge(plan: MethodPlan, run: WorkerRun, cpp_members: dict[str, int]) -> Meth
         return res
 
     own = [n for n in ran if n in equivalents(plan.expected)]
-    if plan.comment_ref:
+    if plan.comment_ref and own:
         follows = plan.comment_ref in matches
         res.comment_note = (f"its comment reads as {plan.comment_ref}: the kernel "
                             + ("agrees" if follows else "does not do that"))

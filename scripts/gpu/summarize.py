@@ -64,7 +64,11 @@ def main(argv: list[str]) -> int:
             continue
         doc = json.loads(p.read_text())
         t = re.search(rf"^{run} rc=(\d+) seconds=(\d+)ms", timings, re.M)
-        eh = build.get("export_headers", {})
+        eh = dict(build.get("export_headers", {}))
+        if not eh.get("artifact") and eh.get("path"):
+            src = Path(eh["path"]).parent / "SOURCE.txt"          # written by shared/scripts/gpu-carry.sh
+            if src.is_file():
+                eh["artifact"] = src.read_text().strip()
         lines = [f"# GPU run ({run}): {what}", "",
                  f"- date: {date}",
                  "- device:", "", "```", device, "```", "",
@@ -83,6 +87,10 @@ def main(argv: list[str]) -> int:
             lines += ["Findings:", ""]
             lines += [f"- {f['rule']} {f['name']} ({f['severity']}): {f['message']}" for f in findings]
             lines.append("")
+        refused = [f"- {m['member']} = {m['python_value']}, {r['case']}: {r['message']}"
+                   for m in doc["verify"]["methods"] for r in m["refused"]][:6]
+        if refused:
+            lines += ["Refused cases (the kernel's own message; first six):", "", *refused, ""]
         notes = [f"- {m['member']}: {m['comment_note']}" for m in doc["verify"]["methods"] if m["comment_note"]]
         if notes:
             lines += ["Notes:", "", *notes, ""]
