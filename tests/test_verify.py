@@ -192,3 +192,55 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, installed_flashinfer):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no such file" in r.stderr
     r = run_cli("verify", "--launcher", "test-double", "--methods", "Nope")
     assert r.returncode == 2 and "has no member 'Nope'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_default_set_comes_from_routing_tables(installed_flashinfer, tmp_path):
+    model = tmp_path / "models" / "mymoe.py"
+    model.parent.mkdir()
+    model.write_text(
+        "from flashinfer import RoutingMethodType\n\n"
+        "class MyMoE:\n"
+        "    def __init__(self, config):\n"
+        "        self.routing_method_type = (RoutingMethodType.Renormalize if config.norm_topk_prob\n"
+        "                                    else RoutingMethodType.Default)\n")
+    r = run_cli("verify", "--launcher", "test-double", "--models", str(model.parent), "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert [m["member"] for m in _json(r)["verify"]["methods"]] == ["Default", "Renormalize", "Unspecified"]
+
+
+def test_environment_reasons(tmp_path, monkeypatch):
+    from enumsync.kernels import build as B
+    from enumsync.kernels import environment as E
+    with pytest.raises(B.Unsupported, match="no CUDA GPU"):
+        E.check_gpu(None, "trtllm-routing")
+    with pytest.raises(B.Unsupported, match="need SM90 or newer"):
+        E.check_gpu(E.Gpu("NVIDIA A100", "sm_80"), "trtllm-routing")
+    with pytest.raises(B.Unsupported, match="needs SM100/SM103"):
+        E.check_gpu(E.Gpu("NVIDIA H200", "sm_90a"), "trtllm-nvfp4")
+    with pytest.raises(B.Unsupported, match="not implemented"):
+        E.check_gpu(E.Gpu("NVIDIA B200", "sm_100a"), "trtllm-nvfp4")
+    E.check_gpu(E.Gpu("NVIDIA H200", "sm_90a"), "trtllm-routing")
+    old = tmp_path / "flashinfer"
+    old.mkdir()
+    (old / "__init__.py").write_text('__version__ = "0.6.12"\n')
+    with pytest.raises(B.Unsupported, match="0.6.12 has no standalone routing binding"):
+        E.find_build("sm_90a", flashinfer_root=old)
+
+
+def test_environment_falls_back_to_a_carried_build(tmp_path, monkeypatch):
+    from enumsync.kernels import build as B
+    from enumsync.kernels import environment as E
+    monkeypatch.setenv("ENUMSYNC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(B, "find_flashinfer", lambda root=None: (_ for _ in ()).throw(B.EnumsyncError("none")))
+    with pytest.raises(B.Unsupported, match="holds no routing build for sm_90a"):
+        E.find_build("sm_90a")
+    d = tmp_path / "builds" / "0.7.2-sm_90a-x"
+    d.mkdir(parents=True)
+    (d / B.SO_NAME).write_bytes(b"")
+    (d / B.MANIFEST).write_text('{"arch": "sm_90a", "flashinfer_version": "0.7.2", "cpp_enum": {"members": {"A": 0}}}')
+    m, cached, note = E.find_build("sm_90a")
+    assert cached and m["dir"] == str(d.resolve()) and note.startswith("newest cached build")
+    m, _, note = E.find_build("sm_90a", build_dir=d)
+    assert note == f"from --build-dir {d}"
+    with pytest.raises(B.Unsupported, match="is for sm_90a, this GPU is sm_100a"):
+        E.find_build("sm_100a", build_dir=d)
