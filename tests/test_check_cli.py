@@ -176,3 +176,26 @@ def test_unresolved_macro_is_exit_2_and_include_dir_is_accepted(tmp_path):
     (tmp_path / "e.py").write_text("import enum\n\n\nclass Unresolved(enum.IntEnum):\n    Known = 1\n    Mystery = 7\n")
     r = run_cli("check", "--cpp", str(hdr), "--python", str(tmp_path / "e.py"), "--enum", "Unresolved")
     assert r.returncode == 0, r.stderr
+
+
+def test_config_models_make_check_run_the_table_rules(tmp_path):
+    names = ["Default", "Renormalize", "DeepSeekV3", "Llama4", "RenormalizeNaive", "TopK", "SigmoidRenorm",
+             "MiniMax2", "Sigmoid", "Unspecified"]
+    (tmp_path / "enums.py").write_text("from enum import IntEnum\n\n\nclass RoutingMethodType(IntEnum):\n"
+                                       + "".join(f"    {n} = {i}\n" for i, n in enumerate(names)))
+    (tmp_path / "pyproject.toml").write_text(f"""
+[tool.enumsync]
+models = ["{FIXTURES / 'models' / 'literal.py'}"]
+
+[[tool.enumsync.pairs]]
+cpp = "{FIXTURES / 'models' / 'routing.h'}"
+python = "enums.py"
+""")
+    r, doc = check_json(cwd=tmp_path)
+    assert r.returncode == 1
+    got = sorted((f["rule"], f["member"], f["line"]) for f in doc["results"][0]["findings"])
+    # the pair itself is in sync; the errors are the model rows whose settings contradict the meaning
+    assert got == [("ES202", "Llama4", 20), ("ES202", "MiniMax2", 27), ("ES202", "Renormalize", 14)]
+    assert all(f["path"].endswith("literal.py") for f in doc["results"][0]["findings"])
+    quiet = run_cli("check", "--no-models", "--format", "json", cwd=tmp_path)
+    assert quiet.returncode == 0 and json.loads(quiet.stdout)["summary"]["errors"] == 0
