@@ -50,15 +50,20 @@ def enum_py_in(root: Path) -> Path:
     raise EnumsyncError(f"{root}: no RoutingMethodType in {' or '.join(ENUM_PY_CANDIDATES)}")
 
 
-def installed_root() -> Path | None:
-    """The installed ``flashinfer`` package directory, found without importing it."""
+def package_dir(name: str) -> Path | None:
+    """An installed package's directory, found without importing it (None if absent)."""
     try:
-        spec = importlib.util.find_spec("flashinfer")
+        spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0])
+
+
+def installed_root() -> Path | None:
+    """The installed ``flashinfer`` package directory, found without importing it."""
+    return package_dir("flashinfer")
 
 
 def installed_version() -> str | None:

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from enumsync.kernels import Unsupported
 from enumsync.kernels import build as B
+from enumsync.kernels import headers as H
+from enumsync.kernels.arch import normalize_arch
+from enumsync.kernels.flashinfer_tree import FlashinferTree, check_supported
+from enumsync.kernels.toolchain import find_nvcc
 from enumsync.model import EnumsyncError
 
 
@@ -32,12 +37,12 @@ def _fake_nvcc(tmp: Path) -> str:
 @pytest.mark.parametrize("given,want", [("sm_90a", "sm_90a"), ("90a", "sm_90a"), ("9.0", "sm_90a"),
                                         ("10.0", "sm_100a"), ("8.0", "sm_80"), ("sm90a", "sm_90a")])
 def test_normalize_arch(given, want):
-    assert B.normalize_arch(given) == want
+    assert normalize_arch(given) == want
 
 
 def test_bad_arch_is_a_clear_error():
     with pytest.raises(EnumsyncError, match="not an arch"):
-        B.normalize_arch("hopper")
+        normalize_arch("hopper")
 
 
 def test_header_search_order(tmp_path, monkeypatch):
@@ -48,62 +53,62 @@ def test_header_search_order(tmp_path, monkeypatch):
     home = tmp_path / "home"
     _headers(home / ".cache" / "flashinfer" / "cubins" / "def" / "batched_gemm-3-4" / "include")
     env = {"FLASHINFER_CUBIN_DIR": str(env_dir), "FLASHINFER_WORKSPACE_BASE": str(home)}
-    monkeypatch.setattr(B, "_cubin_package_dir", lambda: None)
+    monkeypatch.setattr(H, "_cubin_package_dir", lambda: None)
 
-    h = B.find_export_headers(explicit, env=env)
+    h = H.find_export_headers(explicit, env=env)
     assert h.origin == "--export-headers" and h.path == (explicit / "trtllmGen_bmm_export").resolve()
-    h = B.find_export_headers(None, env=env)
+    h = H.find_export_headers(None, env=env)
     assert h.origin == "FLASHINFER_CUBIN_DIR" and h.artifact == "batched_gemm-1-2"
-    h = B.find_export_headers(None, env={"FLASHINFER_WORKSPACE_BASE": str(home)})
+    h = H.find_export_headers(None, env={"FLASHINFER_WORKSPACE_BASE": str(home)})
     assert h.origin == "flashinfer cache" and h.artifact == "batched_gemm-3-4"
 
 
 def test_artifact_named_in_a_source_note(tmp_path, monkeypatch):
     _headers(tmp_path / "carry")
     (tmp_path / "carry" / "SOURCE.txt").write_text("from flashinfer-cubin 0.6.13: x/batched_gemm-91e0ba0-896b90b/include\n")
-    h = B.find_export_headers(tmp_path / "carry", env={})
+    h = H.find_export_headers(tmp_path / "carry", env={})
     assert h.artifact == "batched_gemm-91e0ba0-896b90b"
 
 
 def test_headers_from_the_cubin_package_layout(tmp_path, monkeypatch):
     pkg = tmp_path / "flashinfer_cubin" / "cubins"
     _headers(pkg / "d2c5" / "batched_gemm-91e0ba0-896b90b" / "include")
-    monkeypatch.setattr(B, "_cubin_package_dir", lambda: pkg)
-    h = B.find_export_headers(None, env={"FLASHINFER_WORKSPACE_BASE": str(tmp_path / "nohome")})
+    monkeypatch.setattr(H, "_cubin_package_dir", lambda: pkg)
+    h = H.find_export_headers(None, env={"FLASHINFER_WORKSPACE_BASE": str(tmp_path / "nohome")})
     assert h.origin == "flashinfer-cubin package" and h.artifact == "batched_gemm-91e0ba0-896b90b"
 
 
 def test_missing_headers_say_where_they_looked(tmp_path, monkeypatch):
-    monkeypatch.setattr(B, "_cubin_package_dir", lambda: None)
-    with pytest.raises(B.Unsupported) as e:
-        B.find_export_headers(None, env={"FLASHINFER_WORKSPACE_BASE": str(tmp_path)})
+    monkeypatch.setattr(H, "_cubin_package_dir", lambda: None)
+    with pytest.raises(Unsupported) as e:
+        H.find_export_headers(None, env={"FLASHINFER_WORKSPACE_BASE": str(tmp_path)})
     msg = str(e.value)
     assert "FLASHINFER_CUBIN_DIR (not set)" in msg and "flashinfer cache" in msg and "--export-headers" in msg
     with pytest.raises(EnumsyncError, match="no such directory"):
-        B.find_export_headers(tmp_path / "nope", env={})
+        H.find_export_headers(tmp_path / "nope", env={})
 
 
 def test_pinned_artifact_is_preferred(tmp_path, monkeypatch, installed_flashinfer):
-    tree = B.FlashinferTree(installed_flashinfer.root, installed_flashinfer.version)
-    pinned = B.expected_artifact(tree)
+    tree = FlashinferTree(installed_flashinfer.root, installed_flashinfer.version)
+    pinned = H.expected_artifact(tree)
     assert pinned.startswith("batched_gemm-")
     root = tmp_path / "cubins"
     _headers(root / "x" / "batched_gemm-0-0" / "include")
     _headers(root / "y" / pinned / "include")
-    monkeypatch.setattr(B, "_cubin_package_dir", lambda: None)
-    h = B.find_export_headers(None, tree, env={"FLASHINFER_CUBIN_DIR": str(root)})
+    monkeypatch.setattr(H, "_cubin_package_dir", lambda: None)
+    h = H.find_export_headers(None, tree, env={"FLASHINFER_CUBIN_DIR": str(root)})
     assert h.artifact == pinned and "flashinfer pins" not in h.describe()
 
 
 def test_workarounds_follow_the_headers(tmp_path):
-    old = B.ExportHeaders(_headers(tmp_path / "old", with_situglu=False), "x", "", "")
-    new = B.ExportHeaders(_headers(tmp_path / "new", with_situglu=True), "x", "", "")
+    old = H.ExportHeaders(_headers(tmp_path / "old", with_situglu=False), "x", "", "")
+    new = H.ExportHeaders(_headers(tmp_path / "new", with_situglu=True), "x", "", "")
     cuda_inc = tmp_path / "inc"
     cuda_inc.mkdir()
-    assert [w for w, _ in B.header_workarounds(old, cuda_inc)] == ["-DTLLM_RUBIN_FEATURES", "stub-cublas"]
-    for h in B.CUBLAS_HEADERS:
+    assert [w for w, _ in H.header_workarounds(old, cuda_inc)] == ["-DTLLM_RUBIN_FEATURES", "stub-cublas"]
+    for h in H.CUBLAS_HEADERS:
         (cuda_inc / h).write_text("")
-    assert B.header_workarounds(new, cuda_inc) == []
+    assert H.header_workarounds(new, cuda_inc) == []
 
 
 def test_plan_uses_the_installed_sources_and_flashinfer_flags(tmp_path, installed_flashinfer, monkeypatch):
@@ -146,16 +151,16 @@ def test_prepare_lays_out_headers_and_stubs(tmp_path, installed_flashinfer, monk
     _headers(hdr)
     plan = B.plan_build("sm_90a", hdr, nvcc=_fake_nvcc(tmp_path), tvm_ffi_includes=[tmp_path])
     B.prepare(plan)
-    assert (plan.out_dir / "export-include" / B.EXPORT_INCLUDE / B.EXPORT_PROBE).is_file()
+    assert (plan.out_dir / "export-include" / H.EXPORT_INCLUDE / H.EXPORT_PROBE).is_file()
     assert (plan.out_dir / "stub-include" / "cublasLt.h").is_file()
     assert B.cached_build(plan) is None and B.load_manifest(plan.out_dir) is None
 
 
 def test_old_flashinfer_is_unsupported(tmp_path):
-    with pytest.raises(B.Unsupported, match="0.6.12 has no standalone routing binding"):
-        B.check_supported(B.FlashinferTree(tmp_path, "0.6.12"))
-    with pytest.raises(B.Unsupported, match="lacks trtllm_fused_moe_routing_binding.cu"):
-        B.check_supported(B.FlashinferTree(tmp_path, "0.7.9"))
+    with pytest.raises(Unsupported, match="0.6.12 has no standalone routing binding"):
+        check_supported(FlashinferTree(tmp_path, "0.6.12"))
+    with pytest.raises(Unsupported, match="lacks trtllm_fused_moe_routing_binding.cu"):
+        check_supported(FlashinferTree(tmp_path, "0.7.9"))
 
 
 def test_first_error_picks_the_compiler_error():
@@ -187,7 +192,7 @@ def test_toolkit_root_sees_through_an_nvcc_wrapper(tmp_path, monkeypatch):
     wrapper.chmod(0o755)
     monkeypatch.delenv("CUDA_HOME", raising=False)
     monkeypatch.delenv("CUDA_PATH", raising=False)
-    assert B.find_nvcc(str(wrapper)) == (str(wrapper), top.resolve())
+    assert find_nvcc(str(wrapper)) == (str(wrapper), top.resolve())
 
 
 def test_failed_build_reports_the_first_error(tmp_path, installed_flashinfer, monkeypatch):

@@ -209,30 +209,33 @@ def test_cli_default_set_comes_from_routing_tables(installed_flashinfer, tmp_pat
 
 
 def test_environment_reasons(tmp_path, monkeypatch):
-    from enumsync.kernels import build as B
+    from enumsync.kernels import Unsupported
     from enumsync.kernels import environment as E
-    with pytest.raises(B.Unsupported, match="no CUDA GPU"):
+    with pytest.raises(Unsupported, match="no CUDA GPU"):
         E.check_gpu(None, "trtllm-routing")
-    with pytest.raises(B.Unsupported, match="need SM90 or newer"):
+    with pytest.raises(Unsupported, match="need SM90 or newer"):
         E.check_gpu(E.Gpu("NVIDIA A100", "sm_80"), "trtllm-routing")
-    with pytest.raises(B.Unsupported, match="needs SM100/SM103"):
+    with pytest.raises(Unsupported, match="needs SM100/SM103"):
         E.check_gpu(E.Gpu("NVIDIA H200", "sm_90a"), "trtllm-nvfp4")
-    with pytest.raises(B.Unsupported, match="not implemented"):
+    with pytest.raises(Unsupported, match="not implemented"):
         E.check_gpu(E.Gpu("NVIDIA B200", "sm_100a"), "trtllm-nvfp4")
     E.check_gpu(E.Gpu("NVIDIA H200", "sm_90a"), "trtllm-routing")
     old = tmp_path / "flashinfer"
     old.mkdir()
     (old / "__init__.py").write_text('__version__ = "0.6.12"\n')
-    with pytest.raises(B.Unsupported, match="0.6.12 has no standalone routing binding"):
+    with pytest.raises(Unsupported, match="0.6.12 has no standalone routing binding"):
         E.find_build("sm_90a", flashinfer_root=old)
 
 
 def test_environment_falls_back_to_a_carried_build(tmp_path, monkeypatch):
+    from enumsync.kernels import Unsupported, flashinfer_tree
     from enumsync.kernels import build as B
     from enumsync.kernels import environment as E
+    from enumsync.model import EnumsyncError
     monkeypatch.setenv("ENUMSYNC_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(B, "find_flashinfer", lambda root=None: (_ for _ in ()).throw(B.EnumsyncError("none")))
-    with pytest.raises(B.Unsupported, match="holds no routing build for sm_90a"):
+    monkeypatch.setattr(flashinfer_tree, "find_flashinfer",
+                        lambda root=None: (_ for _ in ()).throw(EnumsyncError("none")))
+    with pytest.raises(Unsupported, match="holds no routing build for sm_90a"):
         E.find_build("sm_90a")
     d = tmp_path / "builds" / "0.7.2-sm_90a-x"
     d.mkdir(parents=True)
@@ -242,5 +245,5 @@ def test_environment_falls_back_to_a_carried_build(tmp_path, monkeypatch):
     assert cached and m["dir"] == str(d.resolve()) and note.startswith("newest cached build")
     m, _, note = E.find_build("sm_90a", build_dir=d)
     assert note == f"from --build-dir {d}"
-    with pytest.raises(B.Unsupported, match="is for sm_90a, this GPU is sm_100a"):
+    with pytest.raises(Unsupported, match="is for sm_90a, this GPU is sm_100a"):
         E.find_build("sm_100a", build_dir=d)

@@ -21,10 +21,11 @@ pytestmark = pytest.mark.gpu
 def build_dir():
     from enumsync.kernels import build as B
     from enumsync.kernels import environment as E
+    from enumsync.kernels.arch import arch_major
     gpu = E.local_gpu()
     if gpu is None:
         pytest.skip("no CUDA GPU on this machine (nvidia-smi lists none and torch sees none)")
-    if B.arch_major(gpu.arch) < 9:
+    if arch_major(gpu.arch) < 9:
         pytest.skip(f"{gpu.name} is {gpu.arch}; the trtllm-gen routing kernels need SM90 or newer")
     given = os.environ.get("ENUMSYNC_VERIFY_BUILD_DIR")
     if given:

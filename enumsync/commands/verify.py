@@ -50,8 +50,9 @@ def verify(python_file, python_enum, methods, models, backend, arch, export_head
     groups and rsf != 1. ES301: the kernel refused the value; ES302: it ran another method
     (named); ES303: could not run here (exit 0 unless --require-gpu).
     """
-    from ..kernels import build as B
+    from ..kernels import Unsupported
     from ..kernels import environment as E
+    from ..kernels.arch import normalize_arch
     t0 = time.monotonic()
     err = click.get_text_stream("stderr")
     show_progress = fmt == "text" and err.isatty()
@@ -70,7 +71,7 @@ def verify(python_file, python_enum, methods, models, backend, arch, export_head
         else:
             gpu = E.local_gpu()
             E.check_gpu(gpu, backend)
-            if arch and B.normalize_arch(arch) != gpu.arch:
+            if arch and normalize_arch(arch) != gpu.arch:
                 raise EnumsyncError(f"--arch {arch} does not match the local GPU {gpu.name} ({gpu.arch})")
             with _build_progress(show_progress) as prog:
                 manifest, cached, note = E.find_build(gpu.arch, export_headers, build_dir, flashinfer_root,
@@ -78,7 +79,7 @@ def verify(python_file, python_enum, methods, models, backend, arch, export_head
             env = E.Env(gpu, gpu.arch, manifest, cached, note)
             cpp_members, device_note = env.cpp_members, gpu.name
             env_lines = _env_lines(env)
-    except B.Unsupported as e:
+    except Unsupported as e:
         return _report_skip(str(e), fmt, require_gpu, t0, json_out)
 
     py = _python_spec(py_path, python_enum, env)
@@ -276,17 +277,19 @@ def _report_skip(reason: str, fmt: str, require_gpu: bool, t0: float, json_out=N
 
 
 def _build_only(arch, export_headers, flashinfer_root, jobs, rebuild, fmt, show_progress) -> None:
+    from ..kernels import Unsupported
     from ..kernels import build as B
     from ..kernels import environment as E
+    from ..kernels.arch import normalize_arch
     if arch is None:
         gpu = E.local_gpu()
         if gpu is None:
             raise EnumsyncError("--build-only: no local GPU to take the arch from; pass --arch (e.g. sm_90a)")
         arch = gpu.arch
-    arch = B.normalize_arch(arch)
+    arch = normalize_arch(arch)
     try:
         plan = B.plan_build(arch, export_headers, flashinfer_root)
-    except B.Unsupported as e:
+    except Unsupported as e:
         raise EnumsyncError(f"cannot build: {e}") from None
     if fmt == "text":
         for line in B.describe_plan(plan):

@@ -11,6 +11,9 @@ flashinfer version, the arch, the export headers, the sources and the flags. A b
 directory is complete once ``build.json`` exists; it is self-contained (the .so and the
 manifest), so it can be built on a CPU machine with nvcc and carried to a GPU host.
 
+This module plans, runs and caches the build; ``arch``, ``flashinfer_tree``, ``headers`` and
+``toolchain`` find its inputs.
+
     python -m enumsync.kernels.build --arch sm_90a [--export-headers DIR] [--jobs N]
 """
 from __future__ import annotations
@@ -24,34 +27,20 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..model import EnumsyncError
+from . import Unsupported
+from .arch import arch_major, gencode, local_gpu_arch, normalize_arch
+from .flashinfer_tree import ROUTING_TUS, FlashinferTree, check_supported, find_flashinfer
+from .headers import CUBLAS_HEADERS, EXPORT_INCLUDE, ExportHeaders, find_export_headers, header_workarounds
+from .toolchain import find_nvcc, find_tvm_ffi_includes, nvcc_version
 
 MODULE_NAME = "trtllm_gen_routing"
 SO_NAME = f"{MODULE_NAME}.so"
 MANIFEST = "build.json"
-MIN_FLASHINFER = (0, 7)
-
-# Relative to flashinfer/data/csrc (flashinfer 0.7.x, jit/fused_moe.py: gen_trtllm_gen_routing_module).
-ROUTING_TUS = (
-    "trtllm_fused_moe_routing_binding.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_runner.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_deepseek.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_llama4.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_custom_block.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_custom_cluster.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_custom_cluster_large.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_custom_entry.cu",
-    "fused_moe/trtllm_backend/trtllm_fused_moe_routing_common.cu",
-)
-# Where the sources expect the export headers, relative to an include root.
-EXPORT_INCLUDE = "flashinfer/trtllm/batched_gemm/trtllmGen_bmm_export"
-EXPORT_PROBE = "trtllm/gen/DtypeDecl.h"          # the one header the routing code includes
-# Headers included by flashinfer's cudaUtils.h that the routing code never uses.
-CUBLAS_HEADERS = ("cublasLt.h", "cublas_v2.h")
 
 # Flags from flashinfer 0.7.2: jit/core.py (gen_jit_spec defaults), jit/cpp_ext.py
 # (build_cuda_cflags) and jit/fused_moe.py (gen_trtllm_gen_routing_module).
@@ -66,255 +55,6 @@ BASE_CUDA_FLAGS = (
 # cudart is linked statically so the module does not need the CUDA toolkit's libcudart on
 # the GPU host; the driver (libcuda) is opened by cudart at run time.
 LINK_FLAGS = ("-shared", "-Wl,--no-as-needed", "-lcudart_static", "-ldl", "-lrt", "-lpthread")
-
-
-# --- arch ------------------------------------------------------------------------------
-
-_ARCH_RE = re.compile(r"^sm_(\d+)([af]?)$")
-
-
-def normalize_arch(arch: str) -> str:
-    """``sm_90a``, ``90a``, ``9.0`` or ``sm90a`` -> ``sm_90a``; Hopper/Blackwell get the ``a`` suffix."""
-    a = arch.strip().lower().replace("sm", "").lstrip("_")
-    if re.fullmatch(r"\d+\.\d+", a):
-        major, minor = a.split(".")
-        a = f"{major}{minor}"
-        if int(major) >= 9:
-            a += "a"
-    if not re.fullmatch(r"\d+[af]?", a):
-        raise EnumsyncError(f"--arch {arch!r} is not an arch like sm_90a or 9.0")
-    return f"sm_{a}"
-
-
-def arch_major(arch: str) -> int:
-    digits = _ARCH_RE.match(arch).group(1)
-    return int(digits[:-1])
-
-
-def gencode(arch: str) -> str:
-    num = arch[len("sm_"):]
-    return f"-gencode=arch=compute_{num},code=sm_{num}"
-
-
-def local_gpu_arch() -> str | None:
-    """The first local GPU's arch from ``nvidia-smi`` (no torch import), or None without a GPU."""
-    smi = shutil.which("nvidia-smi")
-    if not smi:
-        return None
-    try:
-        r = subprocess.run([smi, "--query-gpu=compute_cap", "--format=csv,noheader"],
-                           capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    caps = [l.strip() for l in r.stdout.splitlines() if re.fullmatch(r"\d+\.\d+", l.strip())]
-    return normalize_arch(caps[0]) if r.returncode == 0 and caps else None
-
-
-# --- flashinfer sources -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FlashinferTree:
-    root: Path              # .../site-packages/flashinfer
-    version: str
-
-    @property
-    def csrc(self) -> Path:
-        return self.root / "data" / "csrc"
-
-
-def parse_version(v: str) -> tuple[int, ...]:
-    nums = []
-    for part in re.split(r"[.+]", v):
-        m = re.match(r"\d+", part)
-        if not m:
-            break
-        nums.append(int(m.group()))
-    return tuple(nums)
-
-
-def find_flashinfer(root: Path | None = None) -> FlashinferTree:
-    """The flashinfer-python tree to build from (installed, unless ``root`` is given)."""
-    from ..sources import installed_root, installed_version
-    if root is None:
-        root = installed_root()
-        if root is None:
-            raise EnumsyncError("flashinfer-python is not installed; install it (pip install --no-deps "
-                                "'flashinfer-python>=0.7') or pass --flashinfer-root DIR")
-        version = installed_version() or "unknown"
-    else:
-        root = Path(root)
-        version = _version_of_tree(root)
-    return FlashinferTree(root, version)
-
-
-def _version_of_tree(root: Path) -> str:
-    for name in ("_build_meta.py", "version.py", "__init__.py"):
-        p = root / name
-        if p.is_file():
-            m = re.search(r"__version__\s*=\s*['\"]([^'\"]+)", p.read_text(errors="replace"))
-            if m:
-                return m.group(1)
-    dist = list(root.parent.glob("flashinfer_python-*.dist-info"))
-    if dist:
-        return dist[0].name.split("-")[1]
-    return "unknown"
-
-
-def check_supported(tree: FlashinferTree) -> None:
-    """Raise ``Unsupported`` when this flashinfer has no standalone routing binding."""
-    v = parse_version(tree.version)
-    if v and v < MIN_FLASHINFER:
-        raise Unsupported(f"flashinfer-python {tree.version} has no standalone routing binding "
-                          f"(needs >= {'.'.join(map(str, MIN_FLASHINFER))}; in 0.6.x the routing runner "
-                          "sits beside GEMM code that needs cubin metadata)")
-    missing = [t for t in ROUTING_TUS if not (tree.csrc / t).is_file()]
-    if missing:
-        raise Unsupported(f"flashinfer-python {tree.version} at {tree.root} lacks {missing[0]}"
-                          + (f" and {len(missing) - 1} more routing sources" if len(missing) > 1 else ""))
-
-
-class Unsupported(EnumsyncError):
-    """The GPU check cannot run here; ``verify`` turns this into ES303 (exit 0)."""
-
-
-# --- export headers -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ExportHeaders:
-    path: Path              # the trtllmGen_bmm_export directory itself
-    origin: str             # which search step found it
-    artifact: str           # e.g. batched_gemm-91e0ba0-896b90b (from the path), or ""
-    expected: str           # the artifact this flashinfer pins (artifacts.py), or ""
-
-    def describe(self) -> str:
-        s = f"{self.path} (from {self.origin}"
-        if self.artifact:
-            s += f", {self.artifact}"
-        s += ")"
-        if self.expected and self.artifact and self.artifact != self.expected:
-            s += f"; flashinfer pins {self.expected}, which was not available"
-        return s
-
-
-def expected_artifact(tree: FlashinferTree | None) -> str:
-    """The batched_gemm artifact that flashinfer's artifacts.py pins (read as text)."""
-    if tree is None:
-        return ""
-    p = tree.root / "artifacts.py"
-    if not p.is_file():
-        return ""
-    m = re.search(r"TRTLLM_GEN_BMM\s*:\s*str\s*=\s*\(?\s*['\"]([^'\"]+)['\"]", p.read_text(errors="replace"))
-    if not m:
-        return ""
-    return next((part for part in m.group(1).split("/") if part.startswith("batched_gemm")), "")
-
-
-def _artifact_of(path: Path) -> str:
-    """The batched_gemm artifact a header dir came from: its path, else a SOURCE.txt beside it
-    (as ``shared/scripts/gpu-carry.sh`` writes when it extracts the headers from a wheel)."""
-    hit = next((p for p in reversed(path.parts) if p.startswith("batched_gemm")), "")
-    if hit:
-        return hit
-    src = path.parent / "SOURCE.txt"
-    if src.is_file():
-        m = re.search(r"batched_gemm-[0-9A-Za-z]+-[0-9A-Za-z]+", src.read_text(errors="replace"))
-        if m:
-            return m.group()
-    return ""
-
-
-def _export_dirs_under(root: Path) -> list[Path]:
-    """``trtllmGen_bmm_export`` directories under a cubin root, in the layouts flashinfer uses."""
-    if (root / EXPORT_PROBE).is_file() and root.name == "trtllmGen_bmm_export":
-        return [root]
-    if (root / "trtllmGen_bmm_export" / EXPORT_PROBE).is_file():
-        return [root / "trtllmGen_bmm_export"]
-    found = []
-    for pattern in ("*/batched_gemm-*/include/trtllmGen_bmm_export",
-                    "batched_gemm-*/include/trtllmGen_bmm_export",
-                    "cubins/*/batched_gemm-*/include/trtllmGen_bmm_export",
-                    "include/trtllmGen_bmm_export",
-                    EXPORT_INCLUDE):
-        found += [p for p in root.glob(pattern) if (p / EXPORT_PROBE).is_file()]
-    return sorted(set(found))
-
-
-def _pick(dirs: list[Path], expected: str) -> Path | None:
-    if not dirs:
-        return None
-    exact = [d for d in dirs if expected and _artifact_of(d) == expected]
-    if exact:
-        return exact[0]
-    return max(dirs, key=lambda d: d.stat().st_mtime)
-
-
-def header_search_steps(explicit: Path | None = None, env: dict | None = None) -> list[tuple[str, Path | None]]:
-    """The places searched for the export headers, in order: (label, root or None)."""
-    env = os.environ if env is None else env
-    steps: list[tuple[str, Path | None]] = []
-    if explicit is not None:
-        steps.append(("--export-headers", Path(explicit).expanduser().resolve()))
-    cubin_env = env.get("FLASHINFER_CUBIN_DIR")
-    steps.append(("FLASHINFER_CUBIN_DIR", Path(cubin_env) if cubin_env else None))
-    base = env.get("FLASHINFER_WORKSPACE_BASE") or str(Path.home())
-    steps.append(("flashinfer cache", Path(base) / ".cache" / "flashinfer" / "cubins"))
-    steps.append(("flashinfer-cubin package", _cubin_package_dir()))
-    return steps
-
-
-def _cubin_package_dir() -> Path | None:
-    import importlib.util
-    try:
-        spec = importlib.util.find_spec("flashinfer_cubin")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]) / "cubins"
-
-
-def find_export_headers(explicit: Path | None = None, tree: FlashinferTree | None = None,
-                        env: dict | None = None) -> ExportHeaders:
-    """The first search step that holds ``trtllmGen_bmm_export``; ``Unsupported`` if none does."""
-    expected = expected_artifact(tree)
-    tried = []
-    for label, root in header_search_steps(explicit, env):
-        if root is None:
-            tried.append(f"{label} (not set)")
-            continue
-        if not root.exists():
-            if label == "--export-headers":
-                raise EnumsyncError(f"--export-headers {root}: no such directory")
-            tried.append(f"{label} ({root}: absent)")
-            continue
-        hit = _pick(_export_dirs_under(root), expected)
-        if hit is None:
-            if label == "--export-headers":
-                raise EnumsyncError(f"--export-headers {root}: no trtllmGen_bmm_export/{EXPORT_PROBE} there")
-            tried.append(f"{label} ({root}: no trtllmGen_bmm_export)")
-            continue
-        return ExportHeaders(hit, label, _artifact_of(hit), expected)
-    raise Unsupported("the trtllmGen_bmm_export headers were not found; tried " + "; ".join(tried)
-                      + ". Pass --export-headers DIR (for example from the flashinfer-cubin wheel)")
-
-
-def header_workarounds(headers: ExportHeaders, cuda_include: Path | None) -> list[tuple[str, str]]:
-    """(flag or action, why) for mismatches between these headers and this flashinfer."""
-    out = []
-    gated = headers.path / "GemmGatedActOptions.h"
-    if gated.is_file():
-        text = gated.read_text(errors="replace")
-        body = text[text.find("enum class ActType"):]
-        body = body[:body.find("};")]
-        if "enum class ActType" in text and "SiTuGlu" not in body:
-            out.append(("-DTLLM_RUBIN_FEATURES",
-                        "these export headers' gemmGatedAct::ActType has no SiTuGlu, so KernelRunner.h's "
-                        "static_asserts fail; TLLM_RUBIN_FEATURES skips them (the routing kernels never use ActType)"))
-    if cuda_include is None or not all((cuda_include / h).is_file() for h in CUBLAS_HEADERS):
-        out.append(("stub-cublas",
-                    "cudaUtils.h includes cublasLt.h and cublas_v2.h, which this CUDA toolkit lacks; the routing "
-                    "code never uses cuBLAS, so empty stand-ins go first on the include path"))
-    return out
 
 
 # --- the plan --------------------------------------------------------------------------
@@ -356,64 +96,6 @@ class BuildPlan:
 def cache_root() -> Path:
     from ..wheelcache import cache_dir
     return cache_dir() / "builds"
-
-
-def find_nvcc(nvcc: str | None = None) -> tuple[str, Path]:
-    cand = nvcc or os.environ.get("NVCC") or shutil.which("nvcc")
-    if not cand:
-        home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
-        p = Path(home) / "bin" / "nvcc"
-        cand = str(p) if p.is_file() else None
-    if not cand or not Path(cand).exists():
-        raise Unsupported("nvcc was not found (set CUDA_HOME or NVCC, or build on a machine with the CUDA "
-                          "toolkit and carry the build directory)")
-    home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH")
-    return cand, Path(home) if home else _toolkit_root(cand)
-
-
-def _toolkit_root(nvcc: str) -> Path:
-    """The CUDA toolkit behind ``nvcc`` (which may be a wrapper script): nvcc's own ``TOP``."""
-    try:
-        r = subprocess.run([nvcc, "--dryrun", "-c", "-x", "cu", os.devnull, "-o", os.devnull],
-                           capture_output=True, text=True, timeout=60)
-        m = re.search(r"^#\$ TOP=(.+)$", r.stdout + r.stderr, re.M)
-        if m and Path(m.group(1).strip()).is_dir():
-            return Path(m.group(1).strip()).resolve()
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    return Path(nvcc).resolve().parent.parent
-
-
-def nvcc_version(nvcc: str) -> str:
-    try:
-        out = subprocess.run([nvcc, "--version"], capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    m = re.search(r"release ([\d.]+), V([\d.]+)", out)
-    return m.group(2) if m else "unknown"
-
-
-def find_tvm_ffi_includes() -> list[Path]:
-    """tvm_ffi's include and dlpack include dirs, located without importing tvm_ffi."""
-    import importlib.util
-    try:
-        spec = importlib.util.find_spec("tvm_ffi")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        raise Unsupported("apache-tvm-ffi is not installed; its headers are needed to build the routing module "
-                          "(pip install 'apache-tvm-ffi>=0.1.11,<0.2', or the enumsync-kernels[gpu] extra)")
-    root = Path(list(spec.submodule_search_locations)[0])
-    inc = root / "include"
-    out = [inc]
-    for d in (root / "3rdparty" / "dlpack" / "include", inc):
-        if (d / "dlpack" / "dlpack.h").is_file():
-            if d not in out:
-                out.append(d)
-            break
-    if not (inc / "tvm" / "ffi").is_dir():
-        raise Unsupported(f"apache-tvm-ffi at {root} has no include/tvm/ffi headers")
-    return out
 
 
 def _digest_files(h, files: list[Path], base: Path) -> None:

@@ -1,6 +1,6 @@
 """Can the GPU check run here? Find the GPU, its arch, and a routing build (cached or fresh).
 
-Every "no" raises ``build.Unsupported`` with the reason, which ``verify`` reports as ES303.
+Every "no" raises ``kernels.Unsupported`` with the reason, which ``verify`` reports as ES303.
 Nothing here imports torch or flashinfer.
 """
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import EnumsyncError
+from . import Unsupported, flashinfer_tree
 from . import build as B
+from .arch import arch_major, normalize_arch
 
 
 @dataclass
@@ -49,7 +51,7 @@ def local_gpu() -> Gpu | None:
             for line in r.stdout.splitlines():
                 if "," in line:
                     name, cap = (x.strip() for x in line.rsplit(",", 1))
-                    return Gpu(name, B.normalize_arch(cap))
+                    return Gpu(name, normalize_arch(cap))
         except (OSError, subprocess.TimeoutExpired, EnumsyncError):
             pass
     probe = ("import json,torch\n"
@@ -61,21 +63,21 @@ def local_gpu() -> Gpu | None:
         d = json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 and r.stdout.strip() else None
     except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
         d = None
-    return Gpu(d["name"], B.normalize_arch(d["cap"])) if d else None
+    return Gpu(d["name"], normalize_arch(d["cap"])) if d else None
 
 
 def check_gpu(gpu: Gpu | None, backend: str) -> None:
     if gpu is None:
-        raise B.Unsupported("no CUDA GPU here (nvidia-smi lists none and torch sees none)")
-    major = B.arch_major(gpu.arch)
+        raise Unsupported("no CUDA GPU here (nvidia-smi lists none and torch sees none)")
+    major = arch_major(gpu.arch)
     if backend == "trtllm-nvfp4":
         if gpu.arch not in ("sm_100a", "sm_103a"):
-            raise B.Unsupported(f"the trtllm-nvfp4 backend needs SM100/SM103 (Blackwell); {gpu.name} is {gpu.arch}. "
-                                "Use --backend trtllm-routing on this GPU")
-        raise B.Unsupported("the trtllm-nvfp4 backend is not implemented in this enumsync yet "
-                            "(use --backend trtllm-routing)")
+            raise Unsupported(f"the trtllm-nvfp4 backend needs SM100/SM103 (Blackwell); {gpu.name} is {gpu.arch}. "
+                              "Use --backend trtllm-routing on this GPU")
+        raise Unsupported("the trtllm-nvfp4 backend is not implemented in this enumsync yet "
+                          "(use --backend trtllm-routing)")
     if major < 9:
-        raise B.Unsupported(f"{gpu.name} is {gpu.arch}; flashinfer's trtllm-gen routing kernels need SM90 or newer")
+        raise Unsupported(f"{gpu.name} is {gpu.arch}; flashinfer's trtllm-gen routing kernels need SM90 or newer")
 
 
 def find_build(arch: str, export_headers: Path | None = None, build_dir: Path | None = None,
@@ -89,20 +91,20 @@ def find_build(arch: str, export_headers: Path | None = None, build_dir: Path | 
             raise EnumsyncError(f"--build-dir {build_dir}: no finished routing build there "
                                 f"(needs {B.MANIFEST} and {B.SO_NAME})")
         if m.get("arch") != arch:
-            raise B.Unsupported(f"the build in {build_dir} is for {m.get('arch')}, this GPU is {arch}")
+            raise Unsupported(f"the build in {build_dir} is for {m.get('arch')}, this GPU is {arch}")
         return m, True, f"from --build-dir {build_dir}"
     tree = None
     try:
-        tree = B.find_flashinfer(flashinfer_root)
+        tree = flashinfer_tree.find_flashinfer(flashinfer_root)
     except EnumsyncError:
         if flashinfer_root is not None:
             raise
     why_not = None
     if tree is not None:
-        B.check_supported(tree)
+        flashinfer_tree.check_supported(tree)
         try:
             plan = B.plan_build(arch, export_headers, flashinfer_root)
-        except B.Unsupported as e:
+        except Unsupported as e:
             why_not = str(e)
         else:
             m = B.load_manifest(plan.out_dir)
@@ -118,7 +120,7 @@ def find_build(arch: str, export_headers: Path | None = None, build_dir: Path | 
         note = "newest cached build for " + arch + (f" (could not plan a fresh one: {why_not})" if why_not else "")
         return cands[0], True, note
     if why_not:
-        raise B.Unsupported(why_not)
-    raise B.Unsupported(f"flashinfer-python is not installed and {B.cache_root()} holds no routing build for {arch}; "
-                        "build one where flashinfer and nvcc are (enumsync verify --build-only --arch "
-                        f"{arch}) and carry it (--build-dir or ENUMSYNC_CACHE_DIR)")
+        raise Unsupported(why_not)
+    raise Unsupported(f"flashinfer-python is not installed and {B.cache_root()} holds no routing build for {arch}; "
+                      "build one where flashinfer and nvcc are (enumsync verify --build-only --arch "
+                      f"{arch}) and carry it (--build-dir or ENUMSYNC_CACHE_DIR)")

@@ -10,7 +10,7 @@ kernel with v over M's cases and compares the output with *every* reference. The
 - a sentinel (``Unspecified``) should be refused: accepted, it is ES302 naming what ran.
 
 The environment checks (GPU, arch, flashinfer version, headers, build) raise
-``build.Unsupported``, which the command turns into ES303. Nothing here imports torch: the
+``kernels.Unsupported``, which the command turns into ES303. Nothing here imports torch: the
 workers do.
 """
 from __future__ import annotations
