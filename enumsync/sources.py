@@ -66,18 +66,26 @@ def installed_root() -> Path | None:
     return package_dir("flashinfer")
 
 
+def dist_info_version(site_dir: Path, dist: str = "flashinfer_python") -> str | None:
+    """The ``Version:`` of ``<dist>-*.dist-info/METADATA`` in ``site_dir`` (no importlib.metadata)."""
+    for d in sorted(site_dir.glob(f"{dist}-*.dist-info")):
+        try:
+            for line in (d / "METADATA").read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+        except OSError:
+            pass
+    return None
+
+
 def installed_version() -> str | None:
     root = installed_root()
     if root is not None:  # fast path: the dist-info beside the package (importlib.metadata costs ~10 ms)
-        for d in sorted(root.parent.glob("flashinfer_python-*.dist-info")):
-            try:
-                for line in (d / "METADATA").read_text(encoding="utf-8", errors="replace").splitlines():
-                    if line.startswith("Version:"):
-                        return line.split(":", 1)[1].strip()
-                    if not line.strip():
-                        break
-            except OSError:
-                pass
+        v = dist_info_version(root.parent)
+        if v:
+            return v
     from importlib.metadata import PackageNotFoundError, version
     for dist in ("flashinfer-python", "flashinfer_python", "flashinfer"):
         try:

@@ -238,3 +238,14 @@ def test_build_module_cli_dry_run(tmp_path, installed_flashinfer, monkeypatch):
     assert r.returncode == 0, r.stderr
     assert "export headers:" in r.stderr and "(from --export-headers)" in r.stderr
     assert r.stdout.count("-gencode=arch=compute_90a,code=sm_90a") == 9
+
+
+def test_tree_version_comes_from_the_dist_info_metadata(tmp_path):
+    """A tree given by path, with no __version__: the version is the dist-info's, not its folder name."""
+    from enumsync.kernels.flashinfer_tree import _version_of_tree
+    (tmp_path / "flashinfer").mkdir()
+    di = tmp_path / "flashinfer_python-0.7.2.post1.dist-info"
+    di.mkdir()
+    (di / "METADATA").write_text("Metadata-Version: 2.1\nName: flashinfer-python\nVersion: 0.7.2.post1\n\nbody\n")
+    assert _version_of_tree(tmp_path / "flashinfer") == "0.7.2.post1"
+    assert _version_of_tree(tmp_path / "nothing-here") == "unknown"

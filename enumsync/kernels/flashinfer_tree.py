@@ -73,10 +73,8 @@ def _version_of_tree(root: Path) -> str:
             m = re.search(r"__version__\s*=\s*['\"]([^'\"]+)", p.read_text(errors="replace"))
             if m:
                 return m.group(1)
-    dist = list(root.parent.glob("flashinfer_python-*.dist-info"))
-    if dist:
-        return dist[0].name.split("-")[1]
-    return "unknown"
+    from ..sources import dist_info_version
+    return dist_info_version(root.parent) or "unknown"
 
 
 def check_supported(tree: FlashinferTree) -> None:
