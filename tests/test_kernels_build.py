@@ -248,4 +248,5 @@ def test_tree_version_comes_from_the_dist_info_metadata(tmp_path):
     di.mkdir()
     (di / "METADATA").write_text("Metadata-Version: 2.1\nName: flashinfer-python\nVersion: 0.7.2.post1\n\nbody\n")
     assert _version_of_tree(tmp_path / "flashinfer") == "0.7.2.post1"
-    assert _version_of_tree(tmp_path / "nothing-here") == "unknown"
+    (tmp_path / "elsewhere" / "flashinfer").mkdir(parents=True)
+    assert _version_of_tree(tmp_path / "elsewhere" / "flashinfer") == "unknown"
