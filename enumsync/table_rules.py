@@ -173,12 +173,19 @@ def _checked(rows: Iterable[RoutingRow]) -> Iterable[RoutingRow]:
 
 
 @rule("ES201", "table-unknown-member", Severity.ERROR, "a routing table picks a member that C++ lacks", "table")
-def table_unknown_member(rows: list[RoutingRow], cpp: EnumSpec) -> Iterable[Finding]:
+def table_unknown_member(rows: list[RoutingRow], cpp: EnumSpec,
+                         extensions: dict[str, str] | None = None) -> Iterable[Finding]:
     names = cpp.by_name()
+    extensions = extensions or {}
     for r in _checked(rows):
         if r.member in names:
             continue
         where = f"{r.owner} ({r.condition_text})" if r.condition_text and r.condition_text != "always" else r.owner
+        if r.member in extensions:
+            yield make("ES201", f"{where} picks {r.member}, which C++ {cpp.qualname} lacks; the config declares it "
+                                f"an extension ({extensions[r.member]}), so it must never reach the kernel",
+                       severity=Severity.INFO, hint="keep it away from flashinfer calls", **_loc(r))
+            continue
         if "python-only" in r.note:
             yield make("ES201", f"{where} picks {r.member}, which C++ {cpp.qualname} lacks; the Python enum declares "
                                 f"it Python-only, so it must never reach the kernel",
@@ -209,10 +216,10 @@ def table_meaning_mismatch(rows: list[RoutingRow], cpp: EnumSpec) -> Iterable[Fi
                               "facts": {k: v for k, (v, _) in facts.items()}}, **_loc(r))
 
 
-def check_tables(rows: list[RoutingRow], cpp: EnumSpec) -> list[Finding]:
-    """ES201 then ES202 over every row, in row order."""
+def check_tables(rows: list[RoutingRow], cpp: EnumSpec, extensions: dict[str, str] | None = None) -> list[Finding]:
+    """ES201 then ES202 over every row, in row order; config ``extensions`` make ES201 informational."""
     out: list[Finding] = []
     for r in rows:
-        out.extend(table_unknown_member([r], cpp))
+        out.extend(table_unknown_member([r], cpp, extensions))
         out.extend(table_meaning_mismatch([r], cpp))
     return out

@@ -147,6 +147,9 @@ def test_es201_unknown_member_is_an_error(tmp_path):
     p.write_text("def f(x):\n    return make(routing_method_type=RoutingMethodType.TopKSigmoid)\n")
     (f,) = check_tables(extract_paths([p]), _cpp(M / "routing.h"))
     assert (f.rule, f.severity.value, f.member, f.line) == ("ES201", "error", "TopKSigmoid", 2)
+    # a member the config declares an extension is only a notice, and the reason is quoted
+    (g,) = check_tables(extract_paths([p]), _cpp(M / "routing.h"), {"TopKSigmoid": "ours, never sent"})
+    assert (g.rule, g.severity.value) == ("ES201", "info") and "ours, never sent" in g.message
 
 
 def _matches(conditions, point) -> bool:

@@ -29,8 +29,8 @@ def check(pair: PairOptions, fmt: str, with_models: bool) -> None:
         from ..parsers.routing_tables import extract_paths
         from ..table_rules import check_tables
         rows = extract_paths(cfg.models)
-        for r in results:
-            r.findings.extend(check_tables(rows, r.cpp))
+        for spec, r in zip(specs, results):
+            r.findings.extend(check_tables(rows, r.cpp, spec.extensions))
     from ..report import render
     sys.stdout.write(render(results, fmt))
     sys.exit(1 if any(f.severity == Severity.ERROR and not f.suppressed for r in results for f in r.findings)

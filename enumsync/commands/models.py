@@ -186,8 +186,10 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
     spec, desc = (None, "not checked (--no-rules)") if no_rules else _cpp_side(cpp, flashinfer, enum, cpp_enum)
     findings = []
     if spec is not None:
+        from ..config import load_config
         from ..table_rules import check_tables
-        findings = check_tables(rows, spec)
+        cfg = load_config()
+        findings = check_tables(rows, spec, cfg.extensions if cfg else None)
     elif not no_rules:
         click.echo(f"enumsync: note: {desc}", err=True)
     if fmt == "json":
