@@ -98,16 +98,22 @@ def verify(python_file, python_enum, methods, models, backend, arch, export_head
     cpp_spec = _cpp_spec(env, cpp_members)
     pair = PairResult(cpp_spec, py, findings, label="verify", notes=env_lines)
     doc = _json_doc([pair], results, env, device_note, total)
-    if json_out:
-        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
-    if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
-    else:
+    if not _emit_json(doc, fmt, json_out):
         _render_text(py, results, env_lines, device_note, total, findings)
     sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)
 
 
 # --- pieces -----------------------------------------------------------------------------------
+
+def _emit_json(doc: dict, fmt: str, json_out: str | None) -> bool:
+    """Write ``doc`` to ``--json-out`` if given, and print it for ``--format json``; True if printed."""
+    if json_out:
+        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2))
+        return True
+    return False
+
 
 def _crash_values() -> list[int]:
     import os
@@ -267,11 +273,7 @@ def _report_skip(reason: str, fmt: str, require_gpu: bool, t0: float, json_out=N
                                           "findings": [f.to_json()]}],
            "summary": {"errors": int(require_gpu), "warnings": 0, "infos": int(not require_gpu), "suppressed": 0},
            "verify": {"skipped": reason, "seconds": round(time.monotonic() - t0, 2), "methods": []}}
-    if json_out:
-        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
-    if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
-    else:
+    if not _emit_json(doc, fmt, json_out):
         click.echo(f"{f.rule} {f.name}: {f.message}")
     sys.exit(1 if require_gpu else 0)
 
