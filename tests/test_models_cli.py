@@ -22,7 +22,7 @@ def test_text_table_and_findings():
     assert r.returncode == 1, r.stderr
     out = r.stdout
     assert "routing tables under" in out and "ifexp.py:14" in out and "SigmoidRenorm" in out
-    assert "ES202 error" in out and "literal.py:14" in out
+    assert "ES202 table-meaning-mismatch" in out and "literal.py:14" in out
     assert "disagrees with the score stage `softmax` of Renormalize" in out
     assert "3 errors" in out
 

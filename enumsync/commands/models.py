@@ -107,12 +107,14 @@ def common_root(paths: list[str]) -> str:
 
 
 def render_text(rows, findings, cpp, cpp_desc: str) -> str:
+    """Rows as one rich table (where, conditions, member and its meaning, settings, verdict), then findings."""
     import io
     import os
 
+    from rich.markup import escape
     from rich.table import Table
 
-    from ..report.text import console, short, where
+    from ..report.text import console, render_findings, short
     buf = io.StringIO()
     con = console(buf)
     names = cpp.by_name() if cpp is not None else {}
@@ -120,27 +122,28 @@ def render_text(rows, findings, cpp, cpp_desc: str) -> str:
     for f in findings:
         flagged.setdefault((f.path, f.line, f.member), []).append(f.rule)
     root = common_root([r.path for r in rows])
-    t = Table(title=f"routing tables under {short(root)}/" if root else "routing tables", expand=False)
-    t.add_column("where / owner", no_wrap=True, overflow="ellipsis", max_width=44)
-    t.add_column("conditions", overflow="fold", min_width=24)
-    t.add_column("member", no_wrap=True)
-    t.add_column("meaning (C++)", overflow="fold", max_width=26)
-    t.add_column("settings", no_wrap=True, overflow="ellipsis", min_width=30, max_width=46)
-    t.add_column("note", overflow="fold", max_width=30)
-    t.add_column("check", no_wrap=True)
+    t = Table(title=f"routing tables under {escape(short(root))}/" if root else "routing tables",
+              title_justify="left", header_style="bold", show_lines=True)
+    t.add_column("where / owner", overflow="fold", ratio=3)
+    t.add_column("conditions", overflow="fold", ratio=4)
+    t.add_column("member / meaning (C++)", overflow="fold", ratio=3)
+    t.add_column("settings", overflow="fold", ratio=4)
+    t.add_column("check / note", overflow="fold", ratio=3)
     for r in rows:
         c = names.get(r.member) if r.member else None
         meaning = c.meaning.summary() if c is not None and c.meaning else ("" if cpp is None or not r.member
                                                                          else "not in C++")
         rules = flagged.get((r.path, r.line, r.member), [])
         known = c is not None and c.meaning is not None and c.meaning.known
-        check = ", ".join(rules) if rules else ("ok" if known else "")
-        t.add_row(f"{os.path.relpath(r.path, root) if root else r.path}:{r.line}\n{r.owner}", r.condition_text,
-                  r.member or "None", meaning, compact_settings(r.settings), r.note, check)
+        check = (f"[bold red]{', '.join(rules)}[/]" if rules else ("[green]ok[/]" if known else ""))
+        note = escape(r.note)
+        loc = f"{os.path.relpath(r.path, root) if root else r.path}:{r.line}"
+        t.add_row(f"{escape(loc)}\n[dim]{escape(r.owner)}[/]", escape(r.condition_text),
+                  f"[bold]{escape(r.member or 'None')}[/]" + (f"\n[dim]{escape(meaning)}[/]" if meaning else ""),
+                  escape(compact_settings(r.settings)), "\n".join(x for x in (check, note) if x))
     con.print(t)
-    con.print(f"C++: {cpp_desc}")
-    for f in findings:
-        con.print(f"{f.rule} {f.severity.value} {where(f.path, f.line)} {f.member}: {f.message}")
+    con.print(f"[dim]C++: {escape(cpp_desc)}[/]")
+    render_findings(con, findings)
     errors = sum(1 for f in findings if f.severity == Severity.ERROR)
     warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
     con.print(f"{len(rows)} rows in {len({r.path for r in rows})} files, {errors} errors, {warnings} warnings")
