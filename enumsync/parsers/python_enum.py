@@ -8,6 +8,7 @@ statically keeps ``value=None`` and an ``error``: a finding, never a crash.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from dataclasses import replace
@@ -210,6 +211,20 @@ def parse_module(path) -> tuple[str, str, ast.Module]:
 
 
 def parse_python_enum(path, name: str = "RoutingMethodType") -> EnumSpec:
-    """The enum class ``name`` from a Python file."""
+    """The enum class ``name`` from a Python file (parsed once per file version and name)."""
+    from pathlib import Path
+    try:
+        st = Path(path).stat()
+        key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size, name)
+    except OSError:
+        key = None  # read_source reports the problem
+    if key is None:
+        p, text, tree = parse_module(path)
+        return parse_tree(tree, text, p, name)
+    return _parse_cached(key, path)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_cached(key: tuple, path) -> EnumSpec:
     p, text, tree = parse_module(path)
-    return parse_tree(tree, text, p, name)
+    return parse_tree(tree, text, p, key[3])
