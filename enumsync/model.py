@@ -151,3 +151,7 @@ class PairResult:
 
 class EnumsyncError(Exception):
     """A problem that stops a check: rendered as one line on stderr, exit code 2."""
+
+
+class DownloadError(EnumsyncError):
+    """A wheel could not be fetched (pip failed or could not run): the network or index, not the input."""

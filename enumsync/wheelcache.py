@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .model import EnumsyncError
+from .model import DownloadError, EnumsyncError
 
 
 def cache_dir() -> Path:
@@ -55,11 +55,11 @@ def download_wheel(dist: str, version: str, dest: Path, quiet: bool = True) -> P
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE, text=True)
     except OSError as e:
-        raise EnumsyncError(f"cannot run pip to download {dist}=={version}: {e}") from e
+        raise DownloadError(f"cannot run pip to download {dist}=={version}: {e}") from e
     if r.returncode != 0:
         last = [l for l in (r.stderr or "").splitlines() if l.strip() and "WARNING" not in l]
         why = last[-1].strip() if last else f"pip exited {r.returncode}"
-        raise EnumsyncError(f"cannot download {dist}=={version} (not cached, and pip failed: {why}); "
+        raise DownloadError(f"cannot download {dist}=={version} (not cached, and pip failed: {why}); "
                             f"check the version and your network or pip index settings")
     wheels = sorted(dest.glob("*.whl"))
     if not wheels:

@@ -118,3 +118,15 @@ def test_history_specifier_lists_releases_through_pip():
     doc = json.loads(r.stdout)
     assert doc["versions"][0]["version"] == "0.6.12" and "pip index versions" in doc["source"]
     assert [v["version"] for v in doc["versions"]] == ["0.6.12"]
+
+
+def test_history_with_a_cold_cache_offline_stops_with_one_line(tmp_path):
+    """A failed download is the network's fault, not a version's: exit 2, not a table of error rows."""
+    env = {"ENUMSYNC_CACHE_DIR": str(tmp_path / "cache"), "PIP_NO_INDEX": "1",
+           "PIP_FIND_LINKS": "/nonexistent-enumsync", "PIP_EXTRA_INDEX_URL": "",
+           "PIP_INDEX_URL": "http://127.0.0.1:9/simple"}
+    r = run_cli("history", "--flashinfer", "0.6.9,0.6.11", env=env)
+    assert r.returncode == 2, r.stdout
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot download flashinfer-python==0.6.9" in lines[0]
+    assert r.stdout == ""

@@ -39,13 +39,15 @@ def _versions(specs: tuple[str, ...], refresh: bool) -> tuple[list[str], str]:
 
 def collect(versions: list[str], enum: str, qualname: str | None, jobs: int) -> list[dict]:
     """Per version: {"version", "spec" (EnumSpec) or "error"}; missing versions are fetched in parallel."""
-    from ..model import EnumsyncError
+    from ..model import DownloadError, EnumsyncError
     from ..parsers.cpp import parse_cpp_enum
     from ..sources import _Progress, fetch_version, is_cached
 
     def one(v):
         try:
             return v, fetch_version(v), None
+        except DownloadError as e:
+            return v, None, e   # stops the whole table: the network, not this version
         except EnumsyncError as e:
             return v, None, str(e)
 
@@ -60,8 +62,8 @@ def collect(versions: list[str], enum: str, qualname: str | None, jobs: int) -> 
     for v in versions:
         fi, err = files.get(v) or one(v)[1:]
         if fi is None:
-            if "cannot download" in (err or "") or "cannot run pip" in (err or ""):
-                raise EnumsyncError(err)
+            if isinstance(err, DownloadError):
+                raise err
             rows.append({"version": v, "spec": None, "error": err})
             continue
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..model import EnumsyncError, Severity
+from ..report import count_findings
 from .options import format_option, guarded
 
 # where model routing code lives, relative to a checkout root or to an installed package's parent
@@ -144,8 +145,8 @@ def render_text(rows, findings, cpp, cpp_desc: str) -> str:
     con.print(t)
     con.print(f"[dim]C++: {escape(cpp_desc)}[/]")
     render_findings(con, findings)
-    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
-    warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
+    c = count_findings(findings)
+    errors, warnings = c["errors"], c["warnings"]
     con.print(f"{len(rows)} rows in {len({r.path for r in rows})} files, {errors} errors, {warnings} warnings")
     return buf.getvalue()
 
@@ -204,8 +205,7 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
                "findings": [f.to_json() for f in findings],
                "summary": {"rows": len(rows), "files": len({r.path for r in rows}),
                            "mapped": sorted(mapped_members(rows)),
-                           "errors": sum(f.severity == Severity.ERROR for f in findings),
-                           "warnings": sum(f.severity == Severity.WARNING for f in findings)}}
+                           **{k: v for k, v in count_findings(findings).items() if k in ("errors", "warnings")}}}
         sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
     else:
         sys.stdout.write(render_text(rows, findings, spec, desc))

@@ -13,12 +13,16 @@ def render(results, fmt: str = "text") -> str:
 
 
 def counts(results) -> dict[str, int]:
+    """Unsuppressed findings of every ``PairResult`` by severity, plus the suppressed ones."""
+    return count_findings(f for r in results for f in r.findings)
+
+
+def count_findings(findings) -> dict[str, int]:
     """Unsuppressed findings by severity, plus the suppressed ones."""
     out = {"errors": 0, "warnings": 0, "infos": 0, "suppressed": 0}
-    for r in results:
-        for f in r.findings:
-            if f.suppressed:
-                out["suppressed"] += 1
-            else:
-                out[{"error": "errors", "warning": "warnings", "info": "infos"}[f.severity.value]] += 1
+    for f in findings:
+        if f.suppressed:
+            out["suppressed"] += 1
+        else:
+            out[{"error": "errors", "warning": "warnings", "info": "infos"}[f.severity.value]] += 1
     return out
