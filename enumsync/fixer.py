@@ -124,7 +124,9 @@ def plan_fix(py_text: str, py: EnumSpec, cpp: EnumSpec, extensions=()) -> FixRes
         raise FixRefused(f"{where}:{py.line}: class {py.name} has no members to take the style from; "
                          "add the first member by hand")
 
-    cm = cpp.by_name()
+    from .rules import match_members
+    match = match_members(cpp, py)      # same matching as the rules: `FAST` stands for C++ `Fast`
+    cm, cp = match.py_to_cpp, match.cpp_to_py
     for c in cpp.canonical():
         if c.value is None:
             raise FixRefused(f"{cpp.path}:{c.line}: the C++ value of {c.name} is unknown ({c.error}); cannot fix")
@@ -135,7 +137,7 @@ def plan_fix(py_text: str, py: EnumSpec, cpp: EnumSpec, extensions=()) -> FixRes
             continue   # `Alias = Default`: an alias by reference, kept
         if "ES004" in m.ignore:
             continue
-        renamed = [c.name for c in cpp.canonical() if c.value == m.value and c.name not in pm]
+        renamed = [c.name for c in cpp.canonical() if c.value == m.value and c.name not in cp]
         hint = f" (it looks like C++ {renamed[0]} renamed; rename it by hand)" if renamed else ""
         raise FixRefused(f"{where}:{m.line}: {py.name}.{m.name} = {m.value} is not in C++ {cpp.qualname}{hint}; "
                          "fix does not delete code: remove it, or declare it an extension, then run fix again")
@@ -169,7 +171,7 @@ def plan_fix(py_text: str, py: EnumSpec, cpp: EnumSpec, extensions=()) -> FixRes
         changes.append(f"{m.name}: {m.value} -> {c.value}")
 
     # --- insertions -------------------------------------------------------------------------
-    missing = [c for c in cpp.canonical() if c.name not in pm]
+    missing = [c for c in cpp.canonical() if c.name not in cp]
     if (edits or missing) and autos:
         raise FixRefused(f"{where}:{autos[0].line}: {py.name} uses auto() ({autos[0].name}); inserting or "
                          "renumbering members would shift the values auto() gives; write the values as literals")
@@ -215,11 +217,14 @@ def plan_fix(py_text: str, py: EnumSpec, cpp: EnumSpec, extensions=()) -> FixRes
     inserts: dict[int, list[str]] = {}     # 0-based line index to insert before -> lines
     anchor: ast.stmt | None = None
     pending_head: list[Member] = []
+    def stmt_of(c: Member):
+        return stmts.get(cp[c.name].name) if c.name in cp else None
+
     for c in cpp.canonical():
-        if c.name in stmts:
-            anchor = stmts[c.name]
+        if stmt_of(c) is not None:
+            anchor = stmt_of(c)
             continue
-        if c.name in pm:
+        if c.name in cp:
             continue     # present but not a rewritable statement (cannot happen for plain members)
         if anchor is None:
             pending_head.append(c)
@@ -228,8 +233,7 @@ def plan_fix(py_text: str, py: EnumSpec, cpp: EnumSpec, extensions=()) -> FixRes
         inserts.setdefault(at, []).extend(render(c))
         changes.append(f"+{c.name} = {c.value}")
     if pending_head:
-        first_cpp_present = next(stmts[c.name] for c in cpp.canonical() if c.name in stmts) \
-            if any(c.name in stmts for c in cpp.canonical()) else first_stmt
+        first_cpp_present = next((stmt_of(c) for c in cpp.canonical() if stmt_of(c) is not None), first_stmt)
         at = _comment_lines_above(lines, first_cpp_present.lineno, cls.lineno)
         block: list[str] = []
         for c in pending_head:

@@ -26,6 +26,13 @@ class Context:
     """What a pair rule may know beyond the two enums."""
 
     extensions: dict[str, str] = field(default_factory=dict)   # Python-only member -> reason
+    _match: tuple | None = None
+
+    def matching(self, cpp: EnumSpec, py: EnumSpec) -> "Matching":
+        """:func:`match_members` of the pair, computed once per pair."""
+        if self._match is None or self._match[0] is not cpp or self._match[1] is not py:
+            self._match = (cpp, py, match_members(cpp, py))
+        return self._match[2]
 
 
 RULES: dict[str, Rule] = {}
@@ -100,6 +107,51 @@ def type_range(underlying: str | None) -> tuple[int, int] | None:
     return _INT_RANGES.get(t)
 
 
+# --- member matching (one function; rules, fix and reports all use it) ------------------
+
+def norm_name(name: str) -> str:
+    """A member name without its naming convention: case, underscores, a trailing ``_`` that
+    dodges a Python keyword, and a C++ ``k`` prefix (``kFast``, ``Fast``, ``FAST``, ``fast_`` -> ``fast``)."""
+    n = name.rstrip("_") or name
+    if len(n) > 1 and n[0] == "k" and n[1].isupper():
+        n = n[1:]
+    return n.replace("_", "").lower()
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Which Python member stands for which C++ member: same name first, then same normalised name."""
+
+    py_to_cpp: dict[str, Member]
+    cpp_to_py: dict[str, Member]
+    restyled: tuple[tuple[str, str], ...] = ()    # (C++ name, Python name) matched only after normalising
+
+    def cpp_for(self, py_name: str) -> Member | None:
+        return self.py_to_cpp.get(py_name)
+
+
+def match_members(cpp: EnumSpec, py: EnumSpec) -> Matching:
+    """Pair members by name, then by :func:`norm_name` where that is unique on both sides."""
+    cm = cpp.by_name()
+    p2c = {m.name: cm[m.name] for m in py.members if m.name in cm}
+    c2p = {c.name: m for m in py.members if (c := p2c.get(m.name)) is not None}
+    left_c: dict[str, list[Member]] = {}
+    for c in cpp.members:
+        if c.name not in c2p:
+            left_c.setdefault(norm_name(c.name), []).append(c)
+    left_p: dict[str, list[Member]] = {}
+    for m in py.members:
+        if m.name not in p2c:
+            left_p.setdefault(norm_name(m.name), []).append(m)
+    restyled = []
+    for key, ps in left_p.items():
+        cs = left_c.get(key, [])
+        if len(ps) == 1 and len(cs) == 1:
+            p2c[ps[0].name], c2p[cs[0].name] = cs[0], ps[0]
+            restyled.append((cs[0].name, ps[0].name))
+    return Matching(p2c, c2p, tuple(restyled))
+
+
 def _values(spec: EnumSpec) -> dict[int, list[Member]]:
     out: dict[int, list[Member]] = {}
     for m in spec.canonical():
@@ -121,12 +173,13 @@ def unknown_value(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding
 
 @rule("ES001", "value-mismatch", Severity.ERROR, "same name, different value")
 def value_mismatch(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
-    cm = cpp.by_name()
+    match = ctx.matching(cpp, py)
     for m in py.canonical():
-        c = cm.get(m.name)
+        c = match.cpp_for(m.name)
         if c is None or m.value is None or c.value is None or c.value == m.value:
             continue
-        yield make("ES001", f"{m.name} is {m.value} in Python but {c.value} in C++",
+        yield make("ES001", f"{m.name} is {m.value} in Python but {c.value} in C++"
+                   + (f" (as {c.name})" if c.name != m.name else ""),
                    member=m.name, cpp_value=c.value, python_value=m.value,
                    hint=f"set {m.name} = {c.value} (or run `enumsync fix`)", **_loc(m, py))
 
@@ -135,14 +188,15 @@ def value_mismatch(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Findin
       "a Python value is the C++ value of a different member: the kernel runs something else")
 def value_collision(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
     by_val = _values(cpp)
+    match = ctx.matching(cpp, py)
     for m in py.canonical():
         if m.value is None or m.name in ctx.extensions:
             continue
-        others = [c for c in by_val.get(m.value, []) if c.name != m.name]
-        if not others:
-            continue
+        mine = match.cpp_for(m.name)
+        others = [c for c in by_val.get(m.value, []) if c is not mine]
+        if not others or (mine is None and all(c.name not in match.cpp_to_py for c in others)):
+            continue  # nothing else there, or a rename (ES005 reports it)
         names = ", ".join(c.name for c in others)
-        mine = cpp.by_name().get(m.name)
         yield make("ES002",
                    f"Python sends {m.value} for {m.name}, but to the kernel {m.value} means {names}",
                    member=m.name, cpp_value=mine.value if mine else None, python_value=m.value,
@@ -153,9 +207,10 @@ def value_collision(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Findi
 
 @rule("ES003", "missing-member", Severity.WARNING, "in C++, absent in Python")
 def missing_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
-    pm = py.by_name()
+    match = ctx.matching(cpp, py)
     for c in cpp.canonical():
-        if c.name in pm or any(p.value == c.value and p.name not in cpp.by_name() for p in py.canonical()):
+        if c.name in match.cpp_to_py or any(p.value == c.value and p.name not in match.py_to_cpp
+                                             for p in py.canonical()):
             continue  # present, or renamed (ES005 reports it)
         yield make("ES003", f"C++ member {c.name} = {c.value} has no Python counterpart",
                    member=c.name, cpp_value=c.value,
@@ -165,12 +220,12 @@ def missing_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Findin
 @rule("ES004", "extra-member", Severity.ERROR,
       "in Python, absent in C++ (unless declared an extension in config)")
 def extra_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
-    cm = cpp.by_name()
+    match = ctx.matching(cpp, py)
     cvals = _values(cpp)
     for m in py.canonical():
-        if m.name in cm or m.name in ctx.extensions:
+        if m.name in match.py_to_cpp or m.name in ctx.extensions:
             continue
-        if m.value is not None and any(c.name not in py.by_name() for c in cvals.get(m.value, [])):
+        if m.value is not None and any(c.name not in match.cpp_to_py for c in cvals.get(m.value, [])):
             continue  # a rename: ES005
         yield make("ES004", f"Python member {m.name} = {m.value} does not exist in C++ {cpp.qualname}",
                    member=m.name, python_value=m.value,
@@ -179,13 +234,13 @@ def extra_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]
 
 @rule("ES005", "renamed-member", Severity.WARNING, "same value, different name, no other match")
 def renamed_member(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
-    cm, pm = cpp.by_name(), py.by_name()
+    match = ctx.matching(cpp, py)
     cvals = _values(cpp)
     for m in py.canonical():
-        if m.name in cm or m.name in ctx.extensions or m.value is None:
+        if m.name in match.py_to_cpp or m.name in ctx.extensions or m.value is None:
             continue
         for c in cvals.get(m.value, []):
-            if c.name not in pm:
+            if c.name not in match.cpp_to_py:
                 yield make("ES005", f"Python {m.name} = {m.value} looks like C++ {c.name} = {c.value} renamed",
                            member=m.name, cpp_value=c.value, python_value=m.value,
                            hint=f"rename {m.name} to {c.name}", **_loc(m, py))
@@ -224,13 +279,55 @@ def out_of_range(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]
                        hint=f"use a value within {cpp.underlying}", **_loc(m, py))
 
 
+@rule("ES008", "naming-style", Severity.INFO,
+      "member names differ only by convention (case, underscores, a trailing `_`, a `k` prefix); matched as the same members")
+def naming_style(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    restyled = ctx.matching(cpp, py).restyled
+    if not restyled:
+        return
+    shown = ", ".join(f"{c} ~ {p}" for c, p in restyled[:4]) + (", ..." if len(restyled) > 4 else "")
+    yield make("ES008", f"{len(restyled)} member name(s) of {py.name} differ from C++ {cpp.qualname} only in "
+                        f"naming style ({shown}); they are matched as the same members",
+               hint="nothing to do; rename them if you want one spelling",
+               extra={"restyled": [list(x) for x in restyled]}, **_loc(None, py))
+
+
+def is_flag(py: EnumSpec) -> bool:
+    """A Python ``Flag``/``IntFlag`` (values are bit masks)."""
+    return "Flag" in (py.kind or "")
+
+
+@rule("ES009", "overlapping-bits", Severity.ERROR,
+      "a Python flag's bits overlap a different C++ flag's bits: the kernel sees that flag set too")
+def overlapping_bits(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
+    if not is_flag(py):
+        return
+    match = ctx.matching(cpp, py)
+    for m in py.canonical():
+        if not m.value or m.name in ctx.extensions:
+            continue
+        mine = match.cpp_for(m.name)
+        own = mine.value if mine is not None and mine.value is not None else 0
+        hit = [c for c in cpp.canonical() if c is not mine and c.value and c.value != m.value
+               and (c.value & m.value) & ~own]
+        if hit:
+            bits = 0
+            for c in hit:
+                bits |= c.value & m.value & ~own
+            names = ", ".join(f"{c.name} ({c.value:#x})" for c in hit)
+            yield make("ES009", f"{m.name} = {m.value:#x} sets bit(s) {bits:#x}, which C++ uses for {names}",
+                       member=m.name, cpp_value=own if mine is not None else None, python_value=m.value,
+                       hint=f"use {m.name} = {own:#x}" if mine is not None else "give it bits no C++ flag uses",
+                       extra={"overlaps": [c.name for c in hit], "bits": bits}, **_loc(m, py))
+
+
 # --- ES1xx: meaning ----------------------------------------------------------------------
 
 @rule("ES101", "meaning-drift", Severity.WARNING, "the C++ and Python comments parse to different pipelines")
 def meaning_drift(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
-    cm = cpp.by_name()
+    match = ctx.matching(cpp, py)
     for m in py.canonical():
-        c = cm.get(m.name)
+        c = match.cpp_for(m.name)
         if c is None or c.meaning is None or m.meaning is None:
             continue
         if not (c.meaning.known and m.meaning.known):
@@ -249,6 +346,8 @@ def meaning_drift(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding
 
 # --- rules emitted by other stages (declared here so the catalogue is complete) --------
 
+declare("ES010", "mirror-unresolved", Severity.WARNING,
+        "a Python enum says it mirrors a C++ enum that `scan` cannot find or read, so it is not checked", "scan")
 declare("ES201", "table-unknown-member", Severity.ERROR, "a routing table picks a member that C++ lacks", "table")
 declare("ES202", "table-meaning-mismatch", Severity.ERROR,
         "a routing table maps a config to a member whose meaning disagrees with it", "table")

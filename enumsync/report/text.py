@@ -51,11 +51,14 @@ def _member_rows(r):
     for f in r.findings:
         if f.member:
             by_member.setdefault(f.member, []).append(f)
-    pm = r.python.by_name()
+    from ..rules import match_members
+    cp = match_members(r.cpp, r.python).cpp_to_py     # `Fast` and `FAST` share a row
     rows, seen = [], set()
     for c in r.cpp.members:
-        rows.append((c.name, c, pm.get(c.name), by_member.get(c.name, [])))
-        seen.add(c.name)
+        p = cp.get(c.name)
+        name = c.name if p is None or p.name == c.name else f"{c.name} ~ {p.name}"
+        rows.append((name, c, p, by_member.get(c.name, []) + (by_member.get(p.name, []) if p and p.name != c.name else [])))
+        seen.add(p.name if p else c.name)
     for p in r.python.members:
         if p.name not in seen:
             rows.append((p.name, None, p, by_member.get(p.name, [])))
