@@ -26,14 +26,51 @@ Schema (every key optional; paths are relative to the pyproject.toml)::
 """
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .model import EnumsyncError
 
-TOP_KEYS = {"flashinfer", "preset", "models", "extensions", "pairs", "suppress"}
-PAIR_KEYS = {"name", "cpp", "python", "enum", "cpp_enum", "python_enum", "include_dirs", "extensions", "flashinfer"}
+PRESETS = ("flashinfer", "sglang", "vllm")
+
+# The JSON Schema of [tool.enumsync] (validated with fastjsonschema). Every value schema carries a
+# ``description``: the expected type in words, which the one-line error message quotes.
+_TEXT = {"type": "string", "minLength": 1, "description": "a non-empty string"}
+_PATH = {"type": "string", "minLength": 1, "description": "a path (a non-empty string)"}
+_PATHS = {"type": "array", "items": _PATH, "description": "a list of paths (strings)"}
+_EXTENSIONS = {
+    "type": "object", "description": 'a table of member = "reason"',
+    "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$", "description": "a member name"},
+    "additionalProperties": {"type": "string", "pattern": r"\S", "description": "a non-empty reason (string)"},
+}
+_PAIR = {
+    "type": "object", "description": "a table ([[tool.enumsync.pairs]])", "additionalProperties": False,
+    "required": ["python"],
+    "properties": {"name": _TEXT, "cpp": _PATH, "python": _PATH, "enum": _TEXT, "cpp_enum": _TEXT,
+                   "python_enum": _TEXT, "include_dirs": _PATHS, "extensions": _EXTENSIONS, "flashinfer": _TEXT},
+}
+# suppressions: the types here; required keys, unknown keys, rule IDs and dates in suppressions.py
+_SUPPRESS = {
+    "type": "object", "description": "a table ([[tool.enumsync.suppress]])",
+    "properties": {"rule": _TEXT, "member": _TEXT, "reason": _TEXT, "path": _PATH},
+}
+SCHEMA = {
+    "type": "object", "description": "a table", "additionalProperties": False,
+    "properties": {
+        "flashinfer": {**_TEXT, "description": "a string: installed | pinned | VERSION | SPECIFIER"},
+        "preset": {**_TEXT, "description": "a string: " + " | ".join(PRESETS)},
+        "models": _PATHS,
+        "extensions": _EXTENSIONS,
+        "pairs": {"type": "array", "items": _PAIR, "description": "an array of tables ([[tool.enumsync.pairs]])"},
+        "suppress": {"type": "array", "items": _SUPPRESS,
+                     "description": "an array of tables ([[tool.enumsync.suppress]])"},
+    },
+}
+TOP_KEYS = set(SCHEMA["properties"])
+PAIR_KEYS = set(_PAIR["properties"])
 
 
 @dataclass
@@ -61,8 +98,18 @@ def _load_toml(path: Path) -> dict:
             return tomllib.load(f)
     except OSError as e:
         raise EnumsyncError(f"{path}: cannot read config ({e.strerror})") from e
+    except UnicodeDecodeError as e:
+        raise EnumsyncError(f"{path}: invalid TOML (not UTF-8 at byte {e.start}); fix the file") from e
     except tomllib.TOMLDecodeError as e:
         raise EnumsyncError(f"{path}: invalid TOML ({e}); fix the file") from e
+
+
+def _tool_table(doc: dict, path: Path) -> dict | None:
+    """``[tool.enumsync]`` of a parsed pyproject (None when absent); ``tool`` that is no table is an error."""
+    tool = doc.get("tool", {})
+    if not isinstance(tool, dict):
+        raise EnumsyncError(f"{path}: `tool` must be a table, not {type(tool).__name__}")
+    return tool.get("enumsync")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -70,53 +117,64 @@ def find_pyproject(start: Path) -> Path | None:
     for d in [start, *start.parents]:
         p = d / "pyproject.toml"
         if p.is_file():
-            if "enumsync" in _load_toml(p).get("tool", {}):
+            if _tool_table(_load_toml(p), p) is not None:
                 return p
         if (d / ".git").exists():
             break
     return None
 
 
-def _unknown(keys, allowed, where: str, path: Path) -> None:
-    bad = sorted(set(keys) - allowed)
-    if bad:
-        raise EnumsyncError(f"{path}: unknown key {bad[0]!r} in {where} (allowed: {', '.join(sorted(allowed))}); "
-                            "see README 'Configuration'")
+@functools.cache
+def _validator():
+    """The validator generated from SCHEMA (scripts/gen_config_validator.py); compiled now if that is stale.
+
+    Both raise an exception with fastjsonschema's attributes (``name``, ``value``, ``rule``, ``definition``).
+    """
+    from . import config_validator
+    if config_validator.SCHEMA == SCHEMA:
+        return config_validator.validate
+    import fastjsonschema
+    return fastjsonschema.compile(SCHEMA)
 
 
-def _extensions(raw, where: str, path: Path) -> dict[str, str]:
-    if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
-        raise EnumsyncError(f"{path}: {where} must be a table of member = \"reason\" (a non-empty reason each)")
-    return dict(raw)
+def _key(name: str) -> str:
+    """fastjsonschema's ``data.pairs[0].python`` as the TOML key ``tool.enumsync.pairs[0].python``."""
+    return "tool.enumsync" + name[len("data"):]
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def _schema_error(e, path: Path) -> EnumsyncError:
+    """One line naming the key, what it must be, and what it is."""
+    key, d = _key(e.name), e.definition if isinstance(e.definition, dict) else {}
+    if e.rule == "additionalProperties" and "properties" in d:
+        bad = sorted(set(e.value) - set(d["properties"]))[0]
+        return EnumsyncError(f"{path}: unknown key {bad!r} in {key} (allowed: {', '.join(sorted(d['properties']))}); "
+                             "see README 'Configuration'")
+    if e.rule == "required":
+        need = [k for k in d.get("required", []) if k not in e.value][0]
+        return EnumsyncError(f"{path}: {key} needs `{need}`: {d['properties'][need]['description']}")
+    if e.rule == "propertyNames":
+        bad = [k for k in e.value if not re.match(d["propertyNames"]["pattern"], k)][0]
+        return EnumsyncError(f"{path}: {key} has the key {bad!r}, which is not a member name")
+    return EnumsyncError(f"{path}: {key} must be {d.get('description', e.message)}, not {_shown(e.value)}")
 
 
 def parse_config(data: dict, path: Path) -> Config:
-    """Validate the ``[tool.enumsync]`` table; any problem is one EnumsyncError line."""
-    if not isinstance(data, dict):
-        raise EnumsyncError(f"{path}: [tool.enumsync] must be a table")
-    _unknown(data, TOP_KEYS, "[tool.enumsync]", path)
-    cfg = Config(path=path)
-    cfg.flashinfer = data.get("flashinfer")
-    cfg.preset = data.get("preset")
-    if cfg.preset is not None and cfg.preset not in ("flashinfer", "sglang", "vllm"):
-        raise EnumsyncError(f"{path}: preset must be flashinfer, sglang or vllm, not {cfg.preset!r}")
-    models = data.get("models", [])
-    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
-        raise EnumsyncError(f"{path}: models must be a list of paths")
-    cfg.models = [path.parent / m for m in models]
-    cfg.extensions = _extensions(data.get("extensions", {}), "extensions", path)
-    pairs = data.get("pairs", [])
-    if not isinstance(pairs, list):
-        raise EnumsyncError(f"{path}: pairs must be an array of tables ([[tool.enumsync.pairs]])")
-    for i, p in enumerate(pairs):
-        if not isinstance(p, dict):
-            raise EnumsyncError(f"{path}: pairs[{i}] must be a table")
-        _unknown(p, PAIR_KEYS, f"[[tool.enumsync.pairs]] #{i + 1}", path)
-        if "python" not in p:
-            raise EnumsyncError(f"{path}: [[tool.enumsync.pairs]] #{i + 1} needs a `python` path")
-        q = dict(p)
-        q["extensions"] = _extensions(p.get("extensions", {}), f"pairs[{i}].extensions", path)
-        cfg.pairs.append(q)
+    """Validate the ``[tool.enumsync]`` table against :data:`SCHEMA`; any problem is one EnumsyncError line."""
+    try:
+        _validator()(data)
+    except ValueError as e:    # fastjsonschema's JsonSchemaValueException, generated or compiled
+        raise _schema_error(e, path) from None
+    cfg = Config(path=path, flashinfer=data.get("flashinfer"), preset=data.get("preset"))
+    if cfg.preset is not None and cfg.preset not in PRESETS:
+        raise EnumsyncError(f"{path}: tool.enumsync.preset must be {' | '.join(PRESETS)}, not {cfg.preset!r}")
+    cfg.models = [path.parent / m for m in data.get("models", [])]
+    cfg.extensions = dict(data.get("extensions", {}))
+    cfg.pairs = [dict(p, extensions=dict(p.get("extensions", {}))) for p in data.get("pairs", [])]
     from .suppressions import validate_suppressions
     cfg.suppress = validate_suppressions(data.get("suppress", []), str(path))
     return cfg
@@ -128,11 +186,11 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> Config 
         p = Path(explicit)
         if not p.is_file():
             raise EnumsyncError(f"{explicit}: no such config file")
-        data = _load_toml(p).get("tool", {}).get("enumsync")
+        data = _tool_table(_load_toml(p), p)
         if data is None:
             raise EnumsyncError(f"{explicit}: has no [tool.enumsync] table")
         return parse_config(data, p.resolve())
     p = find_pyproject((cwd or Path.cwd()).resolve())
     if p is None:
         return None
-    return parse_config(_load_toml(p)["tool"]["enumsync"], p)
+    return parse_config(_tool_table(_load_toml(p), p), p)
