@@ -14,6 +14,7 @@ COMMANDS = {
     "models": "enumsync.commands.models:models",
     "verify": "enumsync.commands.verify:verify",
     "rules": "enumsync.commands.rules:rules",
+    "scan": "enumsync.commands.scan:scan",
 }
 
 

@@ -147,6 +147,7 @@ class PairResult:
     findings: list[Finding]
     label: str = ""
     notes: list[str] = field(default_factory=list)  # e.g. "flashinfer 0.7.2 (installed)"
+    found: str = ""                 # scan: how the pair was found (config, mirror comment, name match)
 
 
 class EnumsyncError(Exception):

@@ -103,25 +103,30 @@ def resolve_pairs(opts: PairOptions, cwd: Path | None = None) -> tuple[list[Pair
                          {**pf.extensions, **base_ext}, base_sup, label=f"{preset}:{enum}", notes=notes)], cfg
 
     if cfg and cfg.pairs:
-        out = []
-        for i, p in enumerate(cfg.pairs):
-            notes = []
-            if p.get("cpp"):
-                cpp = cfg.root / p["cpp"]
-            else:
-                fi = _flashinfer(p.get("flashinfer", fi_spec), cfg.root)
-                notes.append(fi.describe())
-                cpp = fi.runner_h
-            out.append(PairSpec(cpp, cfg.root / p["python"], p.get("enum", enum),
-                                p.get("cpp_enum", opts.cpp_enum), p.get("python_enum", opts.python_enum),
-                                tuple(cfg.root / d for d in p.get("include_dirs", [])) + tuple(opts.include_dirs),
-                                {**base_ext, **p.get("extensions", {})}, base_sup,
-                                label=p.get("name", f"pair {i + 1}"), notes=notes))
-        return out, cfg
+        return config_pairs(cfg, opts, fi_spec), cfg
 
     fi = _flashinfer(fi_spec, cfg.root if cfg else cwd)
     return [PairSpec(fi.runner_h, fi.enum_py, enum, opts.cpp_enum, opts.python_enum, tuple(opts.include_dirs),
                      base_ext, base_sup, label=f"flashinfer {fi.version}", notes=[fi.describe()])], cfg
+
+
+def config_pairs(cfg: Config, opts: PairOptions, fi_spec: str | None = None) -> list[PairSpec]:
+    """The config's ``[[tool.enumsync.pairs]]``, each as a :class:`PairSpec`."""
+    out = []
+    for i, p in enumerate(cfg.pairs):
+        notes = []
+        if p.get("cpp"):
+            cpp = cfg.root / p["cpp"]
+        else:
+            fi = _flashinfer(p.get("flashinfer", fi_spec or cfg.flashinfer), cfg.root)
+            notes.append(fi.describe())
+            cpp = fi.runner_h
+        out.append(PairSpec(cpp, cfg.root / p["python"], p.get("enum", opts.enum or DEFAULT_ENUM),
+                            p.get("cpp_enum", opts.cpp_enum), p.get("python_enum", opts.python_enum),
+                            tuple(cfg.root / d for d in p.get("include_dirs", [])) + tuple(opts.include_dirs),
+                            {**cfg.extensions, **p.get("extensions", {})}, list(cfg.suppress),
+                            label=p.get("name", f"pair {i + 1}"), notes=notes))
+    return out
 
 
 def _preset(name: str, cwd: Path):

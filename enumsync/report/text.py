@@ -81,6 +81,11 @@ def render_pair(con, r) -> None:
     title = (f"[bold]{escape(cpp.qualname)}[/]" + (f" : {escape(cpp.underlying)}" if cpp.underlying else "")
              + f"  [dim]{escape(where(cpp.path, cpp.line))}[/]\n"
              f"vs [bold]{escape(py.name)}[/]({escape(py.underlying or '')})  [dim]{escape(where(py.path, py.line))}[/]")
+    if not cpp.members and any(f.rule == "ES010" for f in r.findings):   # scan: nothing to compare with
+        con.print(f"{escape(py.name)}  [dim]{escape(where(py.path, py.line))}[/]: not checked")
+        for n in r.notes:
+            con.print(f"[dim]source: {escape(n)}[/]")
+        return
     t = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     t.add_column("member")
     t.add_column("C++", justify="right")

@@ -1,0 +1,91 @@
+"""The Python enum classes of a tree, with what their comments say they mirror.
+
+A regex picks the files that define an enum class; only those are parsed (``ast``, never
+imported). For each class: name, line, kind, member names, whether its values are strings,
+and its *mirror hint*: the comment block above the class, its docstring and the comments in
+its body before the first member, when they say "keep in sync with", "copied from", "must
+match", "mirrors", "aligned with", "same definition as" or "See X from <file>".
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from .walk import cached_entries
+
+_CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(?:Enum|Flag)", re.M)
+MIRROR = re.compile(r"(?:\bin\s+sync\b|\bsync(?:ed)?\s+with\b|\bcopied\s+from\b|\bmust\s+match\b|"
+                    r"\bmust\s+be\s+aligned\s+with\b|\baligned\s+with\b|\bmirror(?:s|ing|ed)?\b|"
+                    r"\bsame\s+definition\s+as\b|\bsee\s+\w+\s+(?:from|in)\b|\bcounterpart\b)", re.I)
+
+
+@dataclass(frozen=True)
+class PyEnumRef:
+    path: str
+    name: str
+    line: int
+    kind: str
+    members: tuple[str, ...]
+    strings: bool          # some member value is a str literal: not an integer mirror
+    counted: bool          # every value is auto(): Python numbers it itself (a tag, not an ABI copy)
+    hint: str              # the mirror sentence(s), "" when none
+    hint_line: int
+
+
+def _comment_block_above(lines: list[str], lineno: int) -> tuple[str, int]:
+    """The contiguous ``#`` comment lines (decorators skipped) right above line ``lineno``."""
+    i = lineno - 2
+    while i >= 0 and lines[i].lstrip().startswith("@"):
+        i -= 1
+    got = []
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        got.append(lines[i].lstrip()[1:].strip())
+        i -= 1
+    return " ".join(reversed(got)), i + 2
+
+
+def _body_comments(lines: list[str], cls: ast.ClassDef, first_member: int | None) -> str:
+    end = first_member or cls.end_lineno or cls.lineno
+    return " ".join(l.split("#", 1)[1].strip() for l in lines[cls.lineno:end] if l.lstrip().startswith("#"))
+
+
+def _mirror_sentences(text: str) -> str:
+    parts = re.split(r"(?<=[.;:])\s+|\s+(?=[*-]\s)|\s+(?=(?:Please|Note|Keep|See|Copied)\b)", " ".join(text.split()))
+    return " ".join(p for p in parts if MIRROR.search(p))
+
+
+def index_module(path: str, data: bytes) -> list[list]:
+    """Every enum class of one file, as JSON-able rows (see :class:`PyEnumRef`)."""
+    if not _CLASS.search(data):
+        return []
+    from ..parsers.python_enum import _classes, _member_nodes, enum_kind
+    try:
+        text = data.decode("utf-8-sig")
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        return []
+    lines = text.splitlines()
+    out = []
+    for cls in _classes(tree):
+        kind = enum_kind(cls)
+        if not kind:
+            continue
+        nodes = list(_member_nodes(cls))
+        names = [n for n, _, _ in nodes]
+        strings = any(isinstance(v, ast.Constant) and isinstance(v.value, str) for _, v, _ in nodes)
+        counted = bool(nodes) and all(isinstance(v, ast.Call) and not v.args and ast.unparse(v.func).endswith("auto")
+                                      for _, v, _ in nodes)
+        above, above_line = _comment_block_above(lines, cls.lineno)
+        doc = ast.get_docstring(cls) or ""
+        body = _body_comments(lines, cls, nodes[0][2].lineno if nodes else None)
+        hint = _mirror_sentences(" ".join((above, doc, body)))
+        line = above_line if hint and _mirror_sentences(above) else cls.lineno
+        out.append([cls.name, cls.lineno, kind, names, strings, counted, hint, line])
+    return out
+
+
+def index_tree(roots) -> list[PyEnumRef]:
+    """Every enum class in the ``.py`` files under ``roots`` (cached per file)."""
+    rows, _ = cached_entries("py", roots, (".py",), index_module)
+    return [PyEnumRef(p, e[0], e[1], e[2], tuple(e[3]), *e[4:]) for p, es in rows for e in es]
