@@ -110,27 +110,14 @@ def locate_installed() -> FlashinferFiles | None:
 
 # --- downloaded versions ----------------------------------------------------------------
 
-def _pick(names: list[str]) -> list[str]:
-    """The two archive members enumsync needs: runner.h and the enum file."""
-    runner = "flashinfer/" + RUNNER_H
-    if runner not in names:
-        raise EnumsyncError(f"this flashinfer-python wheel has no {runner} (too old for RoutingMethodType?)")
-    for rel in ENUM_PY_CANDIDATES:
-        if "flashinfer/" + rel in names:
-            return [runner, "flashinfer/" + rel]
-    raise EnumsyncError(f"this flashinfer-python wheel has neither {' nor '.join(ENUM_PY_CANDIDATES)}")
+#: the archive members enumsync needs, each a group of alternatives (the first that exists)
+MEMBERS = [("flashinfer/" + RUNNER_H,), tuple("flashinfer/" + rel for rel in ENUM_PY_CANDIDATES)]
 
 
 def is_cached(version: str) -> bool:
+    """True if runner.h and the enum file of ``version`` are in the cache and intact."""
     from . import wheelcache
-    idx = wheelcache.cached_files(DIST, version)
-    if idx is None:
-        return False
-    base = wheelcache.cache_dir() / "files" / DIST / idx["dir"]
-    try:
-        return all((base / n).is_file() for n in _pick(idx["names"]))
-    except EnumsyncError:
-        return False
+    return wheelcache.is_cached(DIST, version, MEMBERS)
 
 
 class _Progress:
@@ -157,11 +144,9 @@ def fetch_version(version: str, selected: str = "") -> FlashinferFiles:
     origin = "cache" if is_cached(version) else "download"
     if origin == "download":
         with _Progress(f"{DIST}=={version}"):
-            files = wheelcache.fetch_files(DIST, version, _pick)
+            (_, runner), (_, enum_py) = wheelcache.fetch_members(DIST, version, MEMBERS)
     else:
-        files = wheelcache.fetch_files(DIST, version, _pick)
-    runner = next(p for n, p in files.items() if n.endswith("runner.h"))
-    enum_py = next(p for n, p in files.items() if not n.endswith("runner.h"))
+        (_, runner), (_, enum_py) = wheelcache.fetch_members(DIST, version, MEMBERS)
     root = Path(str(runner)[: -len(RUNNER_H)]).resolve()
     return FlashinferFiles(version, origin, root, runner, enum_py, selected=selected or f"version {version}")
 
@@ -169,14 +154,14 @@ def fetch_version(version: str, selected: str = "") -> FlashinferFiles:
 # --- release lists ------------------------------------------------------------------------
 
 def _index_cache() -> Path:
-    from .wheelcache import cache_dir
+    from .cache import cache_dir
     return cache_dir() / "index" / f"{DIST}.json"
 
 
 def cached_versions() -> list[str]:
     """Versions whose files are in the cache, oldest first."""
     from packaging.version import InvalidVersion, Version
-    from .wheelcache import cache_dir
+    from .cache import cache_dir
     d = cache_dir() / "files" / DIST
     out = []
     for p in d.glob("*.json") if d.is_dir() else []:
@@ -189,44 +174,83 @@ def cached_versions() -> list[str]:
     return sorted(out, key=Version)
 
 
+def _remembered_versions(ttl: float) -> tuple[list[str], float] | None:
+    """The last release list and its age, if it is well-formed and younger than ``ttl``."""
+    try:
+        data = json.loads(_index_cache().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("time"), (int, float))
+            and isinstance(data.get("versions"), list) and all(isinstance(v, str) for v in data["versions"])):
+        return None
+    age = time.time() - data["time"]
+    return (data["versions"], age) if 0 <= age < ttl else None
+
+
+def _pip_index_versions() -> tuple[list[str] | None, str]:
+    """Versions from ``pip index versions`` (``--json`` where pip has it), or (None, why not)."""
+    from .pipconf import run_pip
+    try:
+        r = run_pip(["index", "versions", DIST, "--json"], timeout=120)
+        if r.returncode != 0 and "--json" in (r.stderr or ""):       # pip older than --json
+            r = run_pip(["index", "versions", DIST], timeout=120)
+        else:
+            try:
+                doc = json.loads(r.stdout) if r.returncode == 0 else None
+            except ValueError:
+                doc = None
+            if isinstance(doc, dict) and isinstance(doc.get("versions"), list):
+                return [str(v) for v in doc["versions"]], "pip index versions --json"
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, f"pip index versions failed: {e}"
+    m = re.search(r"^Available versions:\s*(.+)$", r.stdout or "", re.M)
+    if m:
+        return [v.strip() for v in m.group(1).split(",") if v.strip()], "pip index versions"
+    lines = [line for line in (r.stderr or "").splitlines() if line.strip() and not line.startswith("WARNING")]
+    return None, "pip index versions failed" + (f": {lines[-1].strip()}" if lines else "")
+
+
+def _direct_index_versions() -> tuple[list[str] | None, str]:
+    """Versions read from the index itself (PEP 691/503), for environments without pip."""
+    from . import simpleindex
+    from .wheelcache import _index_files
+    _cfg, files, errors = _index_files(DIST)
+    vs = simpleindex.versions(files)
+    if vs:
+        return vs, "the package index (read directly: pip is not installed)"
+    return None, "no index listed it" + (f" ({'; '.join(errors)})" if errors else "")
+
+
 def available_versions(refresh: bool = False) -> tuple[list[str], str]:
     """Released versions of flashinfer-python (oldest first) and where the list came from.
 
     Asks ``pip index versions`` (the user's pip configuration: index-url, extra-index-url,
-    find-links) and keeps the answer for ``ENUMSYNC_INDEX_TTL`` seconds. Offline, it falls
-    back to the versions in the cache and says so.
+    find-links; ``--json`` where pip supports it); without pip, reads the index directly with
+    the same settings. The answer is kept for ``ENUMSYNC_INDEX_TTL`` seconds. Offline, it
+    falls back to the versions in the cache and says so.
     """
-    from packaging.version import Version
+    from packaging.version import InvalidVersion, Version
+    from .cache import write_atomic
+    from .pipconf import pip_available
     ttl = float(os.environ.get("ENUMSYNC_INDEX_TTL", INDEX_TTL_S))
-    p = _index_cache()
-    if not refresh and p.is_file():
+    remembered = None if refresh else _remembered_versions(ttl)
+    if remembered:
+        return remembered[0], f"pip index versions (cached {int(remembered[1])} s ago)"
+    found, how = _pip_index_versions() if pip_available() else _direct_index_versions()
+    good = []
+    for v in found or []:
         try:
-            data = json.loads(p.read_text())
-            if time.time() - data["time"] < ttl:
-                return data["versions"], f"pip index versions (cached {int(time.time() - data['time'])} s ago)"
-        except (OSError, ValueError, KeyError):
-            pass
-    cmd = [sys.executable, "-m", "pip", "index", "versions", DIST, "--disable-pip-version-check"]
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        m = re.search(r"^Available versions:\s*(.+)$", r.stdout, re.M)
-    except (OSError, subprocess.SubprocessError):
-        r, m = None, None
-    if m:
-        vs = sorted({v.strip() for v in m.group(1).split(",") if v.strip()}, key=Version)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(".part")
-        tmp.write_text(json.dumps({"time": time.time(), "versions": vs}))
-        os.replace(tmp, p)
-        return vs, "pip index versions"
+            good.append(Version(v))
+        except InvalidVersion:
+            continue
+    if good:
+        vs = [str(v) for v in sorted(set(good))]
+        write_atomic(_index_cache(), json.dumps({"time": time.time(), "versions": vs}).encode())
+        return vs, how
     cached = cached_versions()
     if cached:
-        return cached, "the enumsync cache (pip index versions failed: offline?)"
-    why = ""
-    if r is not None:
-        lines = [l for l in (r.stderr or "").splitlines() if l.strip() and not l.startswith("WARNING")]
-        why = f": {lines[-1].strip()}" if lines else ""
-    raise EnumsyncError(f"cannot list {DIST} releases (pip index versions failed{why}) and the cache is empty; "
+        return cached, f"the enumsync cache ({how}: offline?)"
+    raise EnumsyncError(f"cannot list {DIST} releases ({how}) and the cache is empty; "
                         "check your network or pip index settings, or pass an exact version")
 
 

@@ -1,137 +1,303 @@
-"""Download wheels with the user's pip (``pip download --no-deps``) and cache files from them.
+"""A few files of a released wheel, fetched once and kept in the cache, checked on every read.
 
-Cache layout: ``$ENUMSYNC_CACHE_DIR`` (default ``~/.cache/enumsync``)::
+``fetch_members(dist, version, groups)`` returns the cached copies of named archive members.
+A cold fetch resolves the wheel's URL on the user's indexes (``simpleindex``, settings from
+``pipconf``), reads only the needed members with HTTP range requests (``ranged``), and falls
+back to a whole download (``pip download``; without pip, a plain GET of the file) when the
+server does not answer ranges or no index could be read.
 
-    wheels/<dist>-<version>/<file>.whl     the downloaded wheel (kept only if asked)
-    files/<dist>/<version>-<sha12>/<path>  files extracted from it
-    files/<dist>/<version>.json            index: wheel name, sha256, extracted paths
+Cache layout (``enumsync.cache.cache_dir()``)::
 
-With a warm cache nothing touches the network.
+    files/<dist>/<version>.json             index: the wheel, member -> sha256, known-absent members
+    files/<dist>/<version>-<sha12>/<member> the members
+    locks/<dist>-<version>.lock             held while one run fetches that version
+
+Every member is checked against its sha256 when it is read from the cache; a changed file or
+a malformed index is discarded and fetched again (offline: ``DownloadError``, exit 2).
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
+import re
 import subprocess
-import sys
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
+from .cache import cache_dir, intact, safe_member_path, sha256_bytes, sha256_file, version_lock, write_atomic
 from .model import DownloadError, EnumsyncError
+from .ranged import Transfer
 
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("ENUMSYNC_CACHE_DIR") or Path.home() / ".cache" / "enumsync")
+SCHEMA = 2
+TRANSFER = Transfer()           # bytes and requests of this process's downloads (benchmarks, tests)
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_DIR = re.compile(r"^[A-Za-z0-9._+!-]+$")
 
 
 def _norm(dist: str) -> str:
-    return dist.lower().replace("_", "-")
+    return re.sub(r"[-_.]+", "-", dist).lower()
 
 
 def _index_path(dist: str, version: str) -> Path:
     return cache_dir() / "files" / _norm(dist) / f"{version}.json"
 
 
-def cached_files(dist: str, version: str) -> dict | None:
-    """The cache index for (dist, version), or None if nothing is cached."""
+# --- the cache index -------------------------------------------------------------------------
+
+def _valid(doc) -> bool:
+    """True for a well-formed schema-2 index; anything else is discarded, never half-used."""
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        return False
+    files, absent, trees = doc.get("files"), doc.get("absent"), doc.get("trees")
+    return (isinstance(doc.get("wheel"), str) and isinstance(doc.get("dir"), str) and bool(_DIR.match(doc["dir"]))
+            and isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) and _HEX64.match(v)
+                                                for k, v in files.items())
+            and isinstance(absent, list) and all(isinstance(a, str) for a in absent)
+            and isinstance(trees, dict) and all(isinstance(v, list) and all(n in files for n in v)
+                                                for v in trees.values()))
+
+
+def read_index(dist: str, version: str) -> dict | None:
+    """The cache index of (dist, version), or None; a malformed one is deleted."""
     p = _index_path(dist, version)
-    if not p.is_file():
-        return None
     try:
-        return json.loads(p.read_text())
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError):
+        doc = None
+    if _valid(doc):
+        return doc
+    p.unlink(missing_ok=True)
+    return None
+
+
+def _base(dist: str, idx: dict) -> Path:
+    return cache_dir() / "files" / _norm(dist) / idx["dir"]
+
+
+def _lookup(dist: str, idx: dict | None, groups: list[tuple[str, ...]]) -> list[tuple[str | None, Path | None]] | None:
+    """Per group (name, checked path), (None, None) if every name is known absent; None: fetch."""
+    if idx is None:
         return None
+    out = []
+    for group in groups:
+        for name in group:
+            if name in idx["files"]:
+                path = safe_member_path(_base(dist, idx), name)
+                if not intact(path, idx["files"][name]):
+                    return None
+                out.append((name, path))
+                break
+            if name not in idx["absent"]:
+                return None
+        else:
+            out.append((None, None))
+    return out
 
 
-def download_wheel(dist: str, version: str, dest: Path, quiet: bool = True) -> Path:
+def is_cached(dist: str, version: str, groups: list[tuple[str, ...]]) -> bool:
+    """True if these members (or the knowledge that they are absent) are in the cache, intact."""
+    return _lookup(dist, read_index(dist, version), groups) is not None
+
+
+# --- fetching ----------------------------------------------------------------------------------
+
+_memo_lock = threading.Lock()
+_memo: dict = {}
+
+
+def _index_files(dist: str):
+    """(config, files, errors) for ``dist``, asked once per process (history fetches in threads)."""
+    from . import pipconf, simpleindex
+    with _memo_lock:
+        if dist not in _memo:
+            cfg = _memo.get("config") or pipconf.load()
+            _memo["config"] = cfg
+            files, errors = simpleindex.project_files(dist, cfg)
+            _memo[dist] = (cfg, files, errors)
+        return _memo[dist]
+
+
+class _ZipArchive:
+    """A downloaded wheel, with the same ``find``/``names``/``read`` as ``ranged.RemoteWheel``."""
+
+    def __init__(self, path: Path):
+        self.z = zipfile.ZipFile(path)
+        self._names = set(self.z.namelist())
+
+    def names(self) -> list[str]:
+        return self.z.namelist()
+
+    def find(self, groups):
+        return [next((n for n in g if n in self._names), None) for g in groups]
+
+    def read(self, name: str) -> bytes:
+        return self.z.read(name)
+
+
+def _pip_download(dist: str, version: str, dest: Path, why: str) -> Path:
     """``pip download --no-deps dist==version`` into ``dest``; returns the wheel's path."""
-    dest.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-d", str(dest), f"{dist}=={version}"]
-    if quiet:
-        cmd.insert(4, "-q")
+    from . import pipconf
+    if not pipconf.pip_available():
+        raise DownloadError(f"cannot download {dist}=={version} (not cached; {why}; pip is not installed to try "
+                            "another way); check your network and index settings (PIP_INDEX_URL)")
     try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE, text=True)
-    except OSError as e:
+        r = pipconf.run_pip(["download", "-q", "--no-deps", "--only-binary=:all:", "-d", str(dest),
+                             f"{dist}=={version}"])
+    except (OSError, subprocess.SubprocessError) as e:
         raise DownloadError(f"cannot run pip to download {dist}=={version}: {e}") from e
     if r.returncode != 0:
-        last = [l for l in (r.stderr or "").splitlines() if l.strip() and "WARNING" not in l]
-        why = last[-1].strip() if last else f"pip exited {r.returncode}"
-        raise DownloadError(f"cannot download {dist}=={version} (not cached, and pip failed: {why}); "
+        last = [line for line in (r.stderr or "").splitlines() if line.strip() and "WARNING" not in line]
+        pip_why = last[-1].strip() if last else f"pip exited {r.returncode}"
+        raise DownloadError(f"cannot download {dist}=={version} (not cached, and pip failed: {pip_why}); "
                             f"check the version and your network or pip index settings")
     wheels = sorted(dest.glob("*.whl"))
     if not wheels:
-        raise EnumsyncError(f"pip downloaded no wheel for {dist}=={version}")
+        raise DownloadError(f"pip downloaded no wheel for {dist}=={version}")
+    TRANSFER.add(wheels[0].stat().st_size)
     return wheels[0]
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _get_whole(sess, cfg, wheel, dest: Path) -> Path:
+    """The whole wheel by a plain GET (no pip here), checked against the index's sha256."""
+    from .simpleindex import verify_for
+    path = dest / wheel.filename
+    with sess.get(wheel.url, stream=True, timeout=cfg.timeout, verify=verify_for(cfg, wheel.url)) as r:
+        r.raise_for_status()
+        with open(path, "wb") as f:
+            for chunk in r.iter_content(1 << 20):
+                f.write(chunk)
+    TRANSFER.add(path.stat().st_size)
+    if wheel.sha256 and sha256_file(path) != wheel.sha256:
+        raise DownloadError(f"{wheel.filename}: the download does not match the index's sha256; try again")
+    return path
 
 
-def fetch_files(dist: str, version: str, wanted, quiet: bool = True) -> dict[str, Path]:
-    """Files from a wheel of ``dist==version``, extracted into the cache.
-
-    ``wanted`` is a callable ``(names: list[str]) -> list[str]`` that picks archive members
-    from the wheel's name list (so callers can say "the first of these that exists").
-    Returns archive name -> cached path. A warm cache answers without the network; a new
-    ``wanted`` that asks for more files than are cached re-downloads the wheel.
-    """
-    idx = cached_files(dist, version)
-    if idx is not None:
-        base = cache_dir() / "files" / _norm(dist) / idx["dir"]
-        picked = wanted(idx["names"])
-        if all((base / n).is_file() for n in picked):
-            return {n: base / n for n in picked}
-    with tempfile.TemporaryDirectory(prefix="enumsync-") as tmp:
-        whl = download_wheel(dist, version, Path(tmp), quiet=quiet)
-        digest = sha256(whl)
-        with zipfile.ZipFile(whl) as z:
-            names = z.namelist()
-            picked = wanted(names)
-            subdir = f"{version}-{digest[:12]}"
-            base = cache_dir() / "files" / _norm(dist) / subdir
-            for n in picked:
-                target = base / n
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmpf = target.with_suffix(target.suffix + ".part")
-                tmpf.write_bytes(z.read(n))
-                os.replace(tmpf, target)
-    p = _index_path(dist, version)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    old = cached_files(dist, version) or {}
-    keep = sorted(set(picked) | (set(old.get("cached", [])) if old.get("dir") == subdir else set()))
-    tmpi = p.with_suffix(".json.part")
-    tmpi.write_text(json.dumps({"wheel": whl.name, "sha256": digest, "dir": subdir,
-                                "names": names, "cached": keep}))
-    os.replace(tmpi, p)
-    return {n: base / n for n in picked}
+def _open(dist: str, version: str, tmp: Path):
+    """(archive, wheel file name, wheel sha256 or None, how) for dist==version."""
+    from . import pipconf, ranged, simpleindex
+    cfg, files, errors = _index_files(dist)
+    wheel = simpleindex.pick_wheel(files, version)
+    if wheel is None:
+        why = ("no index had a wheel of it" + (f" ({'; '.join(errors)})" if errors else ""))
+        whl = _pip_download(dist, version, tmp, why)
+        return _ZipArchive(whl), whl.name, sha256_file(whl), "pip download"
+    local = simpleindex.local_file(wheel.url)
+    if local is not None:
+        return ranged.RemoteWheel(ranged.LocalRanges(local, TRANSFER)), wheel.filename, wheel.sha256, "local file"
+    sess = simpleindex.session(cfg)
+    try:
+        src = ranged.HttpRanges(wheel.url, sess, cfg.timeout, simpleindex.verify_for(cfg, wheel.url), TRANSFER)
+        return ranged.RemoteWheel(src), wheel.filename, wheel.sha256, "range requests"
+    except ranged.RangesUnsupported:
+        pass
+    except Exception as e:          # the archive, or requests' connection, TLS and HTTP errors
+        raise _as_error(e, f"{dist}=={version} ({wheel.url.split('#')[0]})") from e
+    if pipconf.pip_available():
+        whl = _pip_download(dist, version, tmp, "the server does not answer range requests")
+        return _ZipArchive(whl), whl.name, sha256_file(whl), "pip download (no range support)"
+    try:
+        whl = _get_whole(sess, cfg, wheel, tmp)
+    except EnumsyncError:
+        raise
+    except Exception as e:
+        raise _as_error(e, f"{dist}=={version} ({wheel.url.split('#')[0]})") from e
+    return _ZipArchive(whl), whl.name, wheel.sha256, "whole download (no range support)"
 
 
-def fetch_file(dist: str, version: str, path_suffix: str) -> Path:
-    """One file from a wheel, by the end of its archive path (e.g. ``sglang/srt/layers/moe/utils.py``)."""
-    def pick(names):
-        hits = [n for n in names if n == path_suffix or n.endswith("/" + path_suffix)]
-        if not hits:
-            raise EnumsyncError(f"{dist}=={version}: the wheel has no {path_suffix}")
-        return hits[:1]
-    return next(iter(fetch_files(dist, version, pick).values()))
+def _store(dist: str, version: str, archive, wheel: str, digest: str | None,
+           groups: list[tuple[str, ...]], tree: str | None) -> dict:
+    """Extract the wanted members into the cache and write the merged index (lock held)."""
+    found = archive.find(groups)
+    tree_names = [n for n in archive.names() if n.startswith(tree) and not n.endswith("/")] if tree else []
+    subdir = f"{version}-{(digest or sha256_bytes(wheel.encode()))[:12]}"
+    old = read_index(dist, version)
+    idx = old if old is not None and old["dir"] == subdir else \
+        {"schema": SCHEMA, "wheel": wheel, "dir": subdir, "files": {}, "absent": [], "trees": {}}
+    idx["wheel_sha256"] = digest
+    base = _base(dist, idx)
+    if tree_names and hasattr(archive, "prefetch"):
+        archive.prefetch(tree_names)
+    for name in [n for n in found if n] + tree_names:
+        data = archive.read(name)
+        try:
+            write_atomic(safe_member_path(base, name), data)
+        except ValueError as e:
+            raise EnumsyncError(f"{wheel}: {e}") from e
+        idx["files"][name] = sha256_bytes(data)
+    for group, name in zip(groups, found):
+        missing = group if name is None else group[:group.index(name)]
+        idx["absent"] = sorted(set(idx["absent"]) | set(missing))
+    if tree:
+        idx["trees"][tree] = tree_names
+    write_atomic(_index_path(dist, version), json.dumps(idx, indent=1).encode())
+    return idx
+
+
+def _fetch(dist: str, version: str, groups: list[tuple[str, ...]], tree: str | None = None) -> dict:
+    """The cache index after making sure ``groups`` (and ``tree``) are in the cache."""
+    def ready(idx):
+        return _lookup(dist, idx, groups) is not None and (tree is None or (idx and tree in idx["trees"]))
+
+    idx = read_index(dist, version)
+    if ready(idx):
+        return idx
+    with version_lock(dist, version):
+        idx = read_index(dist, version)       # another run may have fetched it while we waited
+        if ready(idx):
+            return idx
+        with tempfile.TemporaryDirectory(prefix="enumsync-") as tmp:
+            archive, wheel, digest, _how = _open(dist, version, Path(tmp))
+            try:
+                return _store(dist, version, archive, wheel, digest, groups, tree)
+            except EnumsyncError:
+                raise
+            except Exception as e:
+                raise _as_error(e, f"{dist}=={version} ({wheel})") from e
+
+
+def _as_error(e: Exception, what: str) -> EnumsyncError:
+    """One line for a failure while reading a wheel: the archive's fault, the network's, or the disk's."""
+    import requests
+    from .ranged import ZipFormatError
+    first = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if isinstance(e, ZipFormatError):
+        return EnumsyncError(f"{what}: {first}")
+    if isinstance(e, requests.RequestException):
+        return DownloadError(f"cannot download {what}: {type(e).__name__}: {first}; check your network, "
+                             "proxy and certificates")
+    if isinstance(e, OSError):
+        return EnumsyncError(f"cannot write to the enumsync cache {cache_dir()}: {first}; "
+                             "check its permissions and free space, or set ENUMSYNC_CACHE_DIR")
+    return DownloadError(f"cannot read {what}: {type(e).__name__}: {first}")
+
+
+def fetch_members(dist: str, version: str, groups: list[tuple[str, ...]]) -> list[tuple[str, Path]]:
+    """Per group of alternative member names, (the first that exists, its cached path)."""
+    idx = _fetch(dist, version, groups)
+    out = []
+    for group, (name, path) in zip(groups, _lookup(dist, idx, groups)):
+        if name is None:
+            raise EnumsyncError(f"{dist}=={version}: the wheel has no {' nor '.join(group)}")
+        out.append((name, path))
+    return out
+
+
+def fetch_file(dist: str, version: str, name: str) -> Path:
+    """One member of a wheel by its archive name (e.g. ``sglang/srt/layers/moe/utils.py``)."""
+    return fetch_members(dist, version, [(name,)])[0][1]
 
 
 def fetch_tree(dist: str, version: str, prefix: str) -> Path:
     """Every file under ``prefix`` (an archive folder like ``sglang/srt/models/``); returns its folder."""
     prefix = prefix.rstrip("/") + "/"
-    def pick(names):
-        hits = [n for n in names if n.startswith(prefix) and not n.endswith("/")]
-        if not hits:
-            raise EnumsyncError(f"{dist}=={version}: the wheel has nothing under {prefix}")
-        return hits
-    files = fetch_files(dist, version, pick)
-    first = next(iter(files))
-    return Path(str(files[first])[: -len(first)]) / prefix
+    idx = _fetch(dist, version, [], tree=prefix)
+    names = idx["trees"][prefix]
+    if not names:
+        raise EnumsyncError(f"{dist}=={version}: the wheel has nothing under {prefix}")
+    if _lookup(dist, idx, [(n,) for n in names]) is None:   # a file changed since: fetch again
+        _index_path(dist, version).unlink(missing_ok=True)
+        idx = _fetch(dist, version, [], tree=prefix)
+    return _base(dist, idx).joinpath(*prefix.rstrip("/").split("/"))
