@@ -51,6 +51,15 @@ def pip_available() -> bool:
         return False
 
 
+def pip_major() -> int:
+    """pip's major version (0 if unknown), read from its metadata without starting pip."""
+    try:
+        from importlib.metadata import version
+        return int(version("pip").split(".")[0])
+    except Exception:
+        return 0
+
+
 def uv_path() -> str | None:
     return shutil.which("uv")
 

@@ -189,10 +189,10 @@ def _remembered_versions(ttl: float) -> tuple[list[str], float] | None:
 
 def _pip_index_versions() -> tuple[list[str] | None, str]:
     """Versions from ``pip index versions`` (``--json`` where pip has it), or (None, why not)."""
-    from .pipconf import run_pip
+    from .pipconf import pip_major, run_pip
     try:
-        r = run_pip(["index", "versions", DIST, "--json"], timeout=120)
-        if r.returncode != 0 and "--json" in (r.stderr or ""):       # pip older than --json
+        r = run_pip(["index", "versions", DIST, "--json"], timeout=120) if pip_major() >= 24 else None
+        if r is None or (r.returncode != 0 and "--json" in (r.stderr or "")):    # pip without --json
             r = run_pip(["index", "versions", DIST], timeout=120)
         else:
             try:

@@ -33,6 +33,7 @@ SCHEMA = 2
 TRANSFER = Transfer()           # bytes and requests of this process's downloads (benchmarks, tests)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DIR = re.compile(r"^[A-Za-z0-9._+!-]+$")
+_UNREACHABLE = re.compile(r": (ConnectionError|ConnectTimeout|ReadTimeout|Timeout): ")
 
 
 def _norm(dist: str) -> str:
@@ -87,6 +88,7 @@ def _lookup(dist: str, idx: dict | None, groups: list[tuple[str, ...]]) -> list[
             if name in idx["files"]:
                 path = safe_member_path(_base(dist, idx), name)
                 if not intact(path, idx["files"][name]):
+                    path.unlink(missing_ok=True)         # changed or truncated: discarded, never parsed
                     return None
                 out.append((name, path))
                 break
@@ -182,6 +184,9 @@ def _open(dist: str, version: str, tmp: Path):
     wheel = simpleindex.pick_wheel(files, version)
     if wheel is None:
         why = ("no index had a wheel of it" + (f" ({'; '.join(errors)})" if errors else ""))
+        if not errors or all(_UNREACHABLE.search(e) for e in errors):   # pip would find nothing either
+            raise DownloadError(f"cannot download {dist}=={version} (not cached; {why}); "
+                                "check the version and your network or pip index settings")
         whl = _pip_download(dist, version, tmp, why)
         return _ZipArchive(whl), whl.name, sha256_file(whl), "pip download"
     local = simpleindex.local_file(wheel.url)
