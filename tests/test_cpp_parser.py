@@ -114,3 +114,113 @@ def test_two_activation_types_in_flashinfer(installed_flashinfer):
     assert [m.value for m in b.members] == list(range(len(b.members)))
     assert "tensorrt_llm::kernels::trtllmgen_moe::Routing::RoutingMethodType" in list_cpp_enums(
         installed_flashinfer.runner_h)
+
+
+INC = CPP / "includes"
+
+
+def test_values_at_the_types_maximum_and_std_qualified_types():
+    s = parse_cpp_enum(CPP / "range.h", "Max64")
+    assert s.underlying == "std::uint64_t" and values(s) == {"Zero": 0, "Top": 2**64 - 1}
+    s = parse_cpp_enum(CPP / "range.h", "Signed64")
+    assert s.underlying == "std::int64_t" and values(s) == {"Min": -2**63, "Max": 2**63 - 1}
+    assert values(parse_cpp_enum(CPP / "range.h", "Top8")) == {"High": 255}
+    assert values(parse_cpp_enum(CPP / "range.h", "Low8")) == {"Bottom": -128, "Top": 127}
+    assert values(parse_cpp_enum(CPP / "range.h", "Wide")) == {"Big": 2**63, "After": 2**63 + 1}
+
+
+@pytest.mark.parametrize("header, member, line, compiler", [
+    ("too_big.h", "TooBig::Wrapped", 5, "evaluates to 256, which cannot be narrowed to type 'uint8_t'"),
+    ("overflow.h", "Overflow::Over", 4, "enumerator value 128 is not representable"),
+])
+def test_a_value_that_does_not_fit_is_an_error_naming_the_member(header, member, line, compiler):
+    with pytest.raises(EnumsyncError) as e:
+        parse_cpp_enum(CPP / header, member.split("::")[0])
+    msg = str(e.value)
+    assert f"{header}:{line}: {member} does not fit the enum's underlying type" in msg
+    assert compiler in msg            # the compiler's own narrowing diagnostic, not hidden
+
+
+@pytest.mark.parametrize("header, name, line", [("truncated.h", "Cut", 5), ("unclosed.h", "Unclosed", 6)])
+def test_a_truncated_body_or_unclosed_braces_is_an_error_not_a_prefix(header, name, line):
+    with pytest.raises(EnumsyncError, match=rf"{header}:{line}: .*{name} is truncated or its braces do not close"):
+        parse_cpp_enum(CPP / header, name)
+
+
+def test_constexpr_function_and_macro_packing_come_from_the_compiler():
+    s = parse_cpp_enum(CPP / "constexpr_pack.h", "Packed")
+    pack = lambda s_, i, b, u: s_ << 24 | i << 16 | b << 8 | u   # noqa: E731  (the fixture's formula)
+    assert values(s) == {"Int8": pack(1, 1, 8, 0), "UInt8": pack(0, 1, 8, 1), "Fp16": pack(1, 0, 16, 2),
+                         "Fp32": pack(1, 0, 32, 3), "Next": pack(1, 0, 32, 4)}
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Width", {"Bits": 64, "Next": 65}),                    # #ifdef on a macro from config.h picks WIDTH
+    ("Guarded", {"Wide": 2}),                               # the enum itself sits in #ifndef / #else
+    ("Op", {"None": 0, "Add": 3, "Mul": 7}),                # X-macro #include inside the braces
+    ("Inside", {"Always": 1, "OnlyWide": 10, "Last": 11}),  # #if inside the braces
+])
+def test_preprocessing_that_depends_on_an_existing_include_gives_the_compilers_value(name, expected):
+    # with the includes blanked these would be Width 32, Guarded Narrow, Op without members, Inside Last=2
+    assert values(parse_cpp_enum(INC / "ifdef_enum.h", name)) == expected
+
+
+def test_a_branch_on_a_macro_from_a_missing_include_is_an_error_naming_it():
+    with pytest.raises(EnumsyncError) as e:
+        parse_cpp_enum(INC / "missing_config.h", "Level")
+    assert "missing_config.h:3: the values of Level depend on `#ifdef FROM_MISSING`" in str(e.value)
+    assert '"not_here/config.h"' in str(e.value) and "--include-dir" in str(e.value)
+    assert values(parse_cpp_enum(INC / "missing_config.h", "Plain")) == {"A": 1}   # an enum that does not care
+
+
+def test_a_missing_x_macro_include_is_an_error_naming_it():
+    with pytest.raises(EnumsyncError, match=r'missing_xmacro.h:4: members of Listed come from #include "absent.def"'):
+        parse_cpp_enum(INC / "missing_xmacro.h", "Listed")
+
+
+def test_an_include_outside_the_headers_directory_needs_an_include_dir():
+    with pytest.raises(EnumsyncError, match=r'uses_parent.h:3: .*USE_WIDE .*"\.\./config.h"'):
+        parse_cpp_enum(INC / "sub" / "uses_parent.h", "FromParent")
+    assert values(parse_cpp_enum(INC / "sub" / "uses_parent.h", "FromParent", include_dirs=[INC])) == {"Wide": 2}
+
+
+@pytest.mark.parametrize("spell", ["ABS", "../outside/secret.h", "link/secret.h", "LINKDIR/secret.h"])
+def test_includes_outside_the_allowed_directories_are_never_read(tmp_path, spell):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.h"
+    secret.write_text("#define SECRET 7\nTOP-SECRET-CONTENT\n")
+    hdr_dir = tmp_path / "hdr"
+    hdr_dir.mkdir()
+    (hdr_dir / "link").symlink_to(outside)           # a symlink that leaves the header's directory
+    (hdr_dir / "LINKDIR").symlink_to(outside, target_is_directory=True)
+    name = str(secret) if spell == "ABS" else spell
+    h = hdr_dir / "h.h"
+    h.write_text(f'#include "{name}"\nenum class E : int {{ A = SECRET }};\n')
+    with pytest.raises(EnumsyncError) as e:
+        parse_cpp_enum(h, "E")
+    assert "SECRET" in str(e.value) and "TOP-SECRET-CONTENT" not in str(e.value)
+    assert "not found: " in str(e.value)
+
+
+def test_an_include_dir_allows_reading_it(tmp_path):
+    inc = tmp_path / "inc"
+    inc.mkdir()
+    (inc / "base.h").write_text('#pragma once\n#include "/etc/hostname"\n#define BASE 40\n')
+    h = tmp_path / "h.h"
+    h.write_text('#include <base.h>\nenum class E : int { A = BASE, B };\n')
+    assert values(parse_cpp_enum(h, "E", include_dirs=[inc])) == {"A": 40, "B": 41}
+
+
+def test_a_fifo_behind_an_absolute_include_is_never_opened(tmp_path):
+    import os
+    import subprocess
+    import sys
+    fifo = tmp_path / "fifo.h"
+    os.mkfifo(fifo)   # opening it for reading would block: the parse must finish without touching it
+    h = tmp_path / "hdr" / "h.h"
+    h.parent.mkdir()
+    h.write_text(f'#include "{fifo}"\nenum class E : int {{ A = 1 }};\n')
+    code = f"from enumsync.parsers.cpp import parse_cpp_enum as p; print(p({str(h)!r}, 'E').members[0].value)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.strip() == "1", r.stderr

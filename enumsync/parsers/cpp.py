@@ -1,21 +1,24 @@
 """Read one C++/CUDA enum with libclang: values as the compiler computes them, lines, comments.
 
-The header is parsed with its ``#include`` lines blanked and a small prelude that declares the
-fixed-width integer types, so a header whose includes are missing (the usual case for a header
-taken out of a wheel) still parses in milliseconds. If a member's value then does not compute
-(e.g. it needs a macro from an include), the header is parsed again with the includes that can
-be found, and only a clean result is trusted.
+First a fast parse: the header's ``#include`` lines blanked, a small prelude that declares the
+fixed-width integer types, function bodies skipped (constexpr ones are kept: clang needs them
+to evaluate). That parse is trusted only when the enum parses cleanly and nothing the includes
+define can change it (``cpp_depends``). Otherwise the header is parsed again with the includes
+found beside it or under ``-I`` directories (``cpp_includes``: no other file is ever read), and
+a value that still depends on a missing include, does not fit its type, or sits in a truncated
+body is exit 2, never a guess.
 """
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import cpp_member_comments
+from .cpp_depends import Reason, reasons
+from .cpp_directives import Directive, identifiers, scan
+from .cpp_includes import Sources, blank_includes, with_includes
 from .source import read_source
 
-_INCLUDE = re.compile(r"^[ \t]*#[ \t]*(include|include_next|import)\b.*$", re.M)
 _PRELUDE = "/enumsync-virtual/prelude.h"  # an unsaved (in-memory) file; absolute, so clang finds it
 _PRELUDE_TEXT = """
 typedef signed char int8_t; typedef unsigned char uint8_t;
@@ -30,7 +33,12 @@ namespace std { using ::int8_t; using ::uint8_t; using ::int16_t; using ::uint16
 _CUDA_DEFINES = ["-D__device__=", "-D__host__=", "-D__global__=", "-D__shared__=", "-D__constant__=",
                  "-D__forceinline__=inline", "-D__noinline__=", "-D__managed__=", "-D__launch_bounds__(...)=",
                  "-D__restrict__=", "-D__grid_constant__="]
-_ARGS = ["-x", "c++", "-std=c++17", "-fparse-all-comments", "-ferror-limit=0", "-Wno-everything"]
+# -w (not -Wno-everything): warnings off, but errors that are warnings by name (narrowing) stay errors.
+# -nostdinc: libclang searches no directory; every include it sees was resolved by cpp_includes.
+_ARGS = ["-x", "c++", "-std=c++17", "-ferror-limit=0", "-w", "-nostdinc", "-nostdinc++",
+         "-include", _PRELUDE, *_CUDA_DEFINES]
+_RANGE = ("cannot be narrowed", "not representable in the underlying type", "outside the range")
+_BRACES = ("expected '}'", "expected ';' after enum", "extraneous closing brace")
 
 _index = None
 
@@ -47,55 +55,239 @@ def _clang():
 
 
 def _qualname(cursor) -> str:
+    import clang.cindex as ci
     parts = []
     c = cursor
-    import clang.cindex as ci
     while c is not None and c.kind != ci.CursorKind.TRANSLATION_UNIT:
         parts.append(c.spelling or "(anonymous)")
         c = c.semantic_parent
     return "::".join(reversed(parts))
 
 
-def _parse(ci, index, path: str, text: str, extra_args: list[str]):
-    opts = ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES | ci.TranslationUnit.PARSE_INCOMPLETE
+def _parse(ci, index, path: str, text: str, unsaved: dict[str, str], skip_bodies: bool = True):
+    opts = ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES if skip_bodies else 0
+    files = [(path, text), (_PRELUDE, _PRELUDE_TEXT), *unsaved.items()]
     try:
-        return index.parse(path, args=_ARGS + _CUDA_DEFINES + extra_args,
-                           unsaved_files=[(path, text), (_PRELUDE, _PRELUDE_TEXT)], options=opts)
+        return index.parse(path, args=_ARGS, unsaved_files=files, options=opts)
     except ci.TranslationUnitLoadError as e:
         raise EnumsyncError(f"{path}: libclang could not parse this file ({e})") from e
 
 
-def _enums(ci, tu, path: str):
-    """All enum definitions in the main file (not in includes), in source order."""
-    out = []
-    for c in tu.cursor.walk_preorder():
+def _enums(ci, tu, path: str, text: str, ds: list[Directive]) -> list:
+    """Every enum definition in the main file, in source order.
+
+    Found from each ``enum`` keyword's location (a few libclang calls, not a walk over every
+    declaration); a macro that spells ``enum`` in its body falls back to the full walk.
+    """
+    if any(d.name == "define" and "enum" in identifiers(d.args) for d in ds):
+        return [c for c in tu.cursor.walk_preorder() if c.kind == ci.CursorKind.ENUM_DECL and c.is_definition()
+                and c.location.file is not None and c.location.file.name == path]
+    out, seen = [], set()
+    data = text.encode()
+    for at in _keyword_offsets(data, b"enum"):
+        c = ci.Cursor.from_location(tu, tu.get_location(path, at))
         if c.kind == ci.CursorKind.ENUM_DECL and c.is_definition():
-            f = c.location.file
-            if f is not None and f.name == path:
+            key = (c.location.line, c.location.column)
+            if key not in seen:
+                seen.add(key)
                 out.append(c)
     return out
 
 
-def _errors_in(tu, start: int, end: int) -> list:
+def _keyword_offsets(data: bytes, word: bytes) -> list[int]:
+    """Byte offsets of ``word`` as a whole identifier (bytes.find: memchr speed, unlike ``\\b`` regexes)."""
+    out, i = [], data.find(word)
+    while i >= 0:
+        before = data[i - 1:i]
+        after = data[i + len(word):i + len(word) + 1]
+        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
+            out.append(i)
+        i = data.find(word, i + 1)
+    return out
+
+
+def _select(cands, name: str, qualname: str | None, path: str, required: bool = True):
+    if qualname:
+        q = qualname.lstrip(":")
+        hits = [c for c in cands if _qualname(c) == q or _qualname(c).endswith("::" + q)]
+    else:
+        hits = [c for c in cands if c.spelling == name]
+    wanted = qualname or name
+    if not hits:
+        if not required:
+            return None
+        have = ", ".join(sorted({_qualname(c) for c in cands if c.spelling})) or "none"
+        raise EnumsyncError(f"{path}: no enum named {wanted} (enums here: {have}); pass --cpp-enum")
+    if len({_qualname(c) for c in hits}) > 1:
+        quals = ", ".join(f"{_qualname(c)} (line {c.location.line})" for c in hits)
+        raise EnumsyncError(f"{path}: enum name {wanted} is ambiguous: {quals}; pass --cpp-enum QUALNAME")
+    return hits[0]
+
+
+def _errors(tu, path: str) -> list:
     return [d for d in tu.diagnostics if d.severity >= 3 and d.location.file is not None
-            and start <= d.location.line <= end]
+            and d.location.file.name == path]
 
 
-_INCLUDE_NAME = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]')
+def _trouble(tu, cur, path: str) -> list:
+    """Errors that touch the enum: inside its lines, fatal ones, and unclosed braces after it."""
+    start, end = cur.extent.start.line, cur.extent.end.line
+    out = []
+    for d in tu.diagnostics:
+        if d.severity < 3:
+            continue
+        here = d.location.file is not None and d.location.file.name == path
+        if d.severity >= 4 or here and (start <= d.location.line <= end
+                                        or d.location.line >= start and d.spelling.startswith(_BRACES)):
+            out.append(d)
+    return out
 
 
-def _keep_found_includes(text: str, dirs: list[str]) -> str:
-    """Blank the ``#include`` lines whose header is not in ``dirs``; keep the others."""
-    def repl(m):
-        n = _INCLUDE_NAME.match(m.group(0))
-        if n and any((Path(d) / n.group(1)).is_file() for d in dirs):
-            return m.group(0)
-        return ""
-    return _INCLUDE.sub(repl, text)
+def _usage(ci, cur, path: str) -> tuple[set[str], set[int]]:
+    """Identifiers in the enum's tokens, and lines (in this file) of the declarations it refers to."""
+    used = {t.spelling for t in cur.get_tokens() if t.kind == ci.TokenKind.IDENTIFIER}
+    lines = set()
+    for c in cur.walk_preorder():
+        r = c.referenced if c.kind in (ci.CursorKind.DECL_REF_EXPR, ci.CursorKind.CALL_EXPR) else None
+        if r is not None and r.location.file is not None and r.location.file.name == path \
+                and r.kind != ci.CursorKind.ENUM_CONSTANT_DECL:
+            lines.add(r.location.line)
+    return used, lines
 
 
-def _fatal(tu) -> list:
-    return [d for d in tu.diagnostics if d.severity >= 4]
+def _member_at(ci, cur, line: int) -> str | None:
+    for c in cur.get_children():
+        if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL and c.extent.start.line <= line <= c.extent.end.line:
+            return c.spelling
+    return None
+
+
+def _fail(ci, cur, path: str, errs: list, src: Sources | None) -> None:
+    """Raise the one-line error for the first diagnostic that stops the enum's values."""
+    q = _qualname(cur)
+    rng = [d for d in errs if any(s in d.spelling for s in _RANGE)]
+    brace = [d for d in errs if d.spelling.startswith(_BRACES)]
+    if rng:
+        d = rng[0]
+        who = _member_at(ci, cur, d.location.line) or "a member"
+        raise EnumsyncError(f"{path}:{d.location.line}: {q}::{who} does not fit the enum's underlying type "
+                            f"(compiler: {d.spelling}); fix the value or widen the type")
+    if brace:
+        d = brace[0]
+        raise EnumsyncError(f"{path}:{d.location.line}: {q} is truncated or its braces do not close "
+                            f"(compiler: {d.spelling}); pass a complete header")
+    d = errs[0]
+    where = f"{path}:{d.location.line}" if d.location.file is not None else path
+    missing = [i.spelled for i in src.missing] if src else []
+    hint = (f"pass --include-dir for the headers that define it (not found: {', '.join(missing[:4])})"
+            if missing else "pass --include-dir for the headers that define it")
+    raise EnumsyncError(f"{where}: cannot compute the values of {q}: {d.spelling}; {hint}")
+
+
+_STD_HEADER = re.compile(r"^<(c?std\w*|c\w+|\w+\.h|type_traits|limits|array|string|vector|utility|"
+                         r"memory|tuple|algorithm|functional|iostream|ostream|sstream|map|set|optional)>$")
+_STD_MACRO = re.compile(r"^(U?INT\w*_(MAX|MIN|C)|SIZE_MAX|PTRDIFF_\w+|[SU]?CHAR_\w+|U?SHRT_\w+|U?LONG_\w+|"
+                        r"U?LLONG_\w+|WCHAR_\w+|NULL|EOF|_[A-Z]\w*)$")
+
+
+def _check_includes(cur, path: str, rs: list[Reason], src: Sources) -> None:
+    """Exit 2 when a reason to distrust the blanked parse rests on an include that was not found."""
+    missing = src.missing
+    for r in rs:
+        d = r.directive
+        if d.name in ("include", "include_next", "import", "embed"):
+            if d.name != "include" or not any(i.resolved for i in src.includes
+                                              if i.file == path and i.line == d.line):
+                raise EnumsyncError(f"{path}:{d.line}: members of {_qualname(cur)} come from {r.spelled()}, "
+                                    "which is not in the header's directory or an --include-dir; "
+                                    "pass --include-dir DIR for the directory that holds it")
+            continue
+        open_ = r.unknown - src.defines
+        could = [i.spelled for i in missing
+                 if not (_STD_HEADER.match(i.spelled) and not any(_STD_MACRO.match(m) for m in open_))]
+        if open_ and could:
+            raise EnumsyncError(
+                f"{path}:{d.line}: the values of {_qualname(cur)} depend on `{r.spelled()}` ({r.what}), and "
+                f"{', '.join(sorted(open_))} may come from an include that was not found "
+                f"({', '.join(could[:4])}); pass --include-dir DIR for the directory that holds it")
+
+
+def _find_enum(path: str, text: str, name: str, qualname: str | None, include_dirs):
+    """(translation unit, enum cursor) from the parse that shows the compiler's view of the enum."""
+    ci, index = _clang()
+    ds = scan(text)
+    blanked = blank_includes(text, ds)
+    tu = _parse(ci, index, path, blanked, {})
+    cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
+    if cur is not None:
+        trouble = _trouble(tu, cur, path)
+        rs = reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path))
+        if not trouble and not rs:
+            return ci, tu, cur
+    src = with_includes(path, text, include_dirs, ds)
+    tu = _parse(ci, index, path, src.main, src.unsaved)
+    cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
+    trouble = _trouble(tu, cur, path)
+    if trouble and any("constant expression" in d.spelling for d in trouble):
+        tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies=False)
+        cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
+        trouble = _trouble(tu, cur, path)
+    if trouble:
+        _fail(ci, cur, path, trouble, src)
+    _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path)),
+                    src)
+    return ci, tu, cur
+
+
+def list_cpp_enums(path) -> list[str]:
+    """Qualified names of every enum defined in the file (fast parse, includes blanked)."""
+    ci, index = _clang()
+    p, text = read_source(path)
+    ds = scan(text)
+    blanked = blank_includes(text, ds)
+    tu = _parse(ci, index, p, blanked, {})
+    return [_qualname(c) for c in _enums(ci, tu, p, blanked, ds)]
+
+
+def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None = None,
+                   include_dirs=()) -> EnumSpec:
+    """The enum ``qualname`` (or the one enum called ``name``) from a C++/CUDA header."""
+    p, text = read_source(path)
+    ci, tu, cur = _find_enum(p, text, name, qualname, include_dirs)
+    _check_closed(ci, cur, p)
+    kind, under = _decl_tokens(cur)
+    consts = [c for c in cur.get_children() if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
+    lo, hi = _bounds(ci, cur)
+    unsigned = lo == 0
+    comments = cpp_member_comments(text.splitlines(), [c.location.line for c in consts], cur.location.line)
+    members = []
+    for i, c in enumerate(consts):
+        v = _value(ci, c, unsigned)
+        if not lo <= v <= hi:
+            raise EnumsyncError(f"{p}:{c.location.line}: {_qualname(cur)}::{c.spelling} = {v} does not fit the "
+                                f"enum's underlying type ({lo}..{hi}); fix the value or widen the type")
+        members.append(Member(name=c.spelling, value=v, line=c.location.line, comment=comments[i],
+                              expr=_expr(c), end_line=c.extent.end.line))
+    from ..meaning import parse_meaning
+    members = tuple(_with_meaning(m, parse_meaning) for m in members)
+    return EnumSpec(language="cpp", path=p, name=cur.spelling, qualname=_qualname(cur), members=members,
+                    line=cur.location.line, end_line=cur.extent.end.line, underlying=under, kind=kind)
+
+
+def _check_closed(ci, cur, path: str) -> None:
+    """The enum's tokens end with the ``}`` that closes its ``{`` (a truncated body does not)."""
+    depth, closed = 0, False
+    for t in cur.get_tokens():
+        if t.kind != ci.TokenKind.PUNCTUATION:
+            continue
+        if t.spelling == "{":
+            depth += 1
+        elif t.spelling == "}":
+            depth -= 1
+            closed = depth == 0
+    if not closed or depth != 0:
+        raise EnumsyncError(f"{path}:{cur.location.line}: {_qualname(cur)} is truncated or its braces do not "
+                            "close; pass a complete header")
 
 
 def _decl_tokens(cursor) -> tuple[str, str | None]:
@@ -120,69 +312,20 @@ def _expr(cursor) -> str:
     return ""
 
 
-def _select(cands, name: str, qualname: str | None, path: str):
-    if qualname:
-        q = qualname.lstrip(":")
-        hits = [c for c in cands if _qualname(c) == q or _qualname(c).endswith("::" + q)]
-    else:
-        hits = [c for c in cands if c.spelling == name]
-    wanted = qualname or name
-    if not hits:
-        have = ", ".join(sorted({_qualname(c) for c in cands if c.spelling})) or "none"
-        raise EnumsyncError(f"{path}: no enum named {wanted} (enums here: {have}); pass --cpp-enum")
-    if len({_qualname(c) for c in hits}) > 1:
-        quals = ", ".join(f"{_qualname(c)} (line {c.location.line})" for c in hits)
-        raise EnumsyncError(f"{path}: enum name {wanted} is ambiguous: {quals}; pass --cpp-enum QUALNAME")
-    return hits[0]
-
-
-def list_cpp_enums(path: str | Path) -> list[str]:
-    """Qualified names of every enum defined in the file."""
-    ci, index = _clang()
-    p, text = read_source(path)
-    tu = _parse(ci, index, p, _INCLUDE.sub("", text), ["-include", _PRELUDE, "-nostdinc", "-nostdinc++"])
-    return [_qualname(c) for c in _enums(ci, tu, p)]
-
-
-def parse_cpp_enum(path: str | Path, name: str = "RoutingMethodType", qualname: str | None = None,
-                   include_dirs: list[str] | tuple[str, ...] = ()) -> EnumSpec:
-    """The enum ``qualname`` (or the one enum called ``name``) from a C++/CUDA header."""
-    ci, index = _clang()
-    p, text = read_source(path)
-    blanked = _INCLUDE.sub("", text)
-    tu = _parse(ci, index, p, blanked, ["-include", _PRELUDE, "-nostdinc", "-nostdinc++"])
-    cur = _select(_enums(ci, tu, p), name, qualname, p)
-    start, end = cur.extent.start.line, cur.extent.end.line
-    errs = _errors_in(tu, start, end) + _fatal(tu)
-    if errs:
-        # values need something from the includes: parse again with them
-        dirs = [str(Path(p).parent), *map(str, include_dirs)]
-        tu2 = _parse(ci, index, p, _keep_found_includes(text, dirs), ["-include", _PRELUDE] + [f"-I{d}" for d in dirs])
-        cur2 = _select(_enums(ci, tu2, p), name, qualname, p)
-        errs2 = _errors_in(tu2, cur2.extent.start.line, cur2.extent.end.line)
-        if errs2 or _fatal(tu2):
-            d = (errs2 or errs)[0]
-            raise EnumsyncError(f"{p}:{d.location.line}: cannot compute the values of {_qualname(cur)}: "
-                                f"{d.spelling}; pass --include-dir for the headers that define it")
-        tu, cur = tu2, cur2
-    kind, under = _decl_tokens(cur)
-    unsigned = cur.enum_type.get_canonical().kind in _UNSIGNED(ci)
-    consts = [c for c in cur.get_children() if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
-    lines = text.splitlines()
-    comments = cpp_member_comments(lines, [c.location.line for c in consts], cur.location.line)
-    members = tuple(
-        Member(name=c.spelling, value=_value(ci, c, unsigned), line=c.location.line, comment=comments[i],
-               expr=_expr(c), end_line=c.extent.end.line)
-        for i, c in enumerate(consts))
-    from ..meaning import parse_meaning
-    members = tuple(_with_meaning(m, parse_meaning) for m in members)
-    return EnumSpec(language="cpp", path=p, name=cur.spelling, qualname=_qualname(cur), members=members,
-                    line=cur.location.line, end_line=end, underlying=under, kind=kind)
-
-
 def _UNSIGNED(ci):
     K = ci.TypeKind
     return {K.BOOL, K.CHAR_U, K.UCHAR, K.CHAR16, K.CHAR32, K.USHORT, K.UINT, K.ULONG, K.ULONGLONG, K.UINT128}
+
+
+def _bounds(ci, cur) -> tuple[int, int]:
+    """The range of the enum's (canonical) underlying type."""
+    t = cur.enum_type.get_canonical()
+    bits = 8 * t.get_size()
+    if t.kind == ci.TypeKind.BOOL:
+        return 0, 1
+    if t.kind in _UNSIGNED(ci):
+        return 0, (1 << bits) - 1
+    return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
 
 
 def _value(ci, cursor, unsigned: bool) -> int:

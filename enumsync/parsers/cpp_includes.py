@@ -1,0 +1,112 @@
+"""Which files libclang may read: the header, and the includes found under allowed directories.
+
+libclang never opens a file by itself. Every ``#include`` is either resolved by us to a regular
+file inside the header's directory or an ``-I`` directory (after following symlinks) and
+rewritten to that absolute path, whose text we read (``read_source``) and hand to libclang as an
+unsaved file, or it is blanked. An absolute path, a ``..`` that leaves the allowed directories,
+a computed ``#include MACRO``, ``#include_next`` and ``#import`` are never read.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cpp_directives import Directive, blank, scan
+from .source import read_source
+
+_INCLUDE_LIKE = {"include", "include_next", "import", "embed"}
+_HEADER_NAME = re.compile(r'^("([^"\n]+)"|<([^>\n]+)>)$')
+MAX_FILES = 500   # included files read for one parse
+
+
+@dataclass(frozen=True)
+class Include:
+    """One include-like directive of one file."""
+    file: str               # the including file
+    line: int
+    spelled: str            # as written: "x.h" or <x.h> (or the raw text of a computed include)
+    resolved: str | None    # absolute path when found under an allowed directory
+
+
+@dataclass
+class Sources:
+    """The main text and the unsaved files to hand to libclang, and what was not found."""
+    main: str
+    unsaved: dict[str, str] = field(default_factory=dict)
+    includes: list[Include] = field(default_factory=list)
+    defines: set[str] = field(default_factory=set)   # macro names #defined in the included files
+
+    @property
+    def missing(self) -> list[Include]:
+        return [i for i in self.includes if i.resolved is None]
+
+
+def blank_includes(text: str, directives: list[Directive]) -> str:
+    """``text`` with every include-like directive blanked (lines kept)."""
+    return blank(text, [(d.start, d.end, "") for d in directives if d.name in _INCLUDE_LIKE])
+
+
+def _inside_any(p: Path, roots: list[Path]) -> bool:
+    return any(p == r or r in p.parents for r in roots)
+
+
+def _resolve(spelled: str, includer_dir: Path, roots: list[Path]) -> str | None:
+    m = _HEADER_NAME.match(spelled)
+    if not m:
+        return None
+    name = m.group(2) or m.group(3)
+    if Path(name).is_absolute() or name.startswith("~"):
+        return None
+    search = ([includer_dir] if m.group(2) else []) + roots
+    for d in search:
+        cand = (d / name)
+        try:
+            real = cand.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if _inside_any(real, roots) and real.is_file() and '"' not in str(real):
+            return str(real)
+    return None
+
+
+def with_includes(path: str, text: str, include_dirs, directives: list[Directive] | None = None) -> Sources:
+    """``text`` of ``path`` with its includes rewritten to the allowed files (read recursively)."""
+    roots = []
+    for d in [Path(path).parent, *map(Path, include_dirs)]:
+        try:
+            r = d.resolve()
+        except OSError:
+            continue
+        if r.is_dir() and r not in roots:
+            roots.append(r)
+    src = Sources(main="")
+    queue: list[tuple[str, str]] = []
+    src.main = _rewrite(path, text, scan(text) if directives is None else directives, roots, src, queue)
+    done = {path}
+    while queue:
+        f, _ = queue.pop(0)
+        if f in done:
+            continue
+        done.add(f)
+        if len(done) > MAX_FILES:
+            break
+        _, t = read_source(f)
+        ds = scan(t)
+        src.defines.update(n.group(0) for d in ds if d.name == "define" and (n := re.match(r"[A-Za-z_]\w*", d.args)))
+        src.unsaved[f] = _rewrite(f, t, ds, roots, src, queue)
+    return src
+
+
+def _rewrite(path: str, text: str, directives: list[Directive], roots: list[Path], src: Sources,
+             queue: list) -> str:
+    spans = []
+    for d in directives:
+        if d.name not in _INCLUDE_LIKE:
+            continue
+        found = _resolve(d.args, Path(path).parent, roots) if d.name == "include" else None
+        src.includes.append(Include(path, d.line, d.args if d.name == "include" else f"#{d.name} {d.args}", found))
+        if found:
+            queue.append((found, path))
+        spans.append((d.start, d.end, f'#include "{found}"' if found else ""))
+    return blank(text, spans)
