@@ -37,6 +37,8 @@ _CUDA_DEFINES = ["-D__device__=", "-D__host__=", "-D__global__=", "-D__shared__=
 # -nostdinc: libclang searches no directory; every include it sees was resolved by cpp_includes.
 _ARGS = ["-x", "c++", "-std=c++17", "-ferror-limit=0", "-w", "-nostdinc", "-nostdinc++",
          "-include", _PRELUDE, *_CUDA_DEFINES]
+_DEFINITION = re.compile(r"enum\s+(?:(?:class|struct)\s+)?(?:(?:\[\[.*?\]\]|__attribute__\s*\(\(.*?\)\)|"
+                         r"alignas\s*\(.*?\))\s*)*(?:[A-Za-z_][\w:]*\s*)?[:{]", re.S)
 _RANGE = ("cannot be narrowed", "not representable in the underlying type", "outside the range")
 _BRACES = ("expected '}'", "expected ';' after enum", "extraneous closing brace")
 
@@ -77,32 +79,39 @@ def _enums(ci, tu, path: str, text: str, ds: list[Directive]) -> list:
     """Every enum definition in the main file, in source order.
 
     Found from each ``enum`` keyword's location (a few libclang calls, not a walk over every
-    declaration); a macro that spells ``enum`` in its body falls back to the full walk.
+    declaration). When a keyword that starts a definition does not give an enum cursor (a
+    macro spells ``enum``, or error recovery around unknown macros hid it), walk everything.
     """
-    if any(d.name == "define" and "enum" in identifiers(d.args) for d in ds):
-        return [c for c in tu.cursor.walk_preorder() if c.kind == ci.CursorKind.ENUM_DECL and c.is_definition()
-                and c.location.file is not None and c.location.file.name == path]
     out, seen = [], set()
-    data = text.encode()
-    for at in _keyword_offsets(data, b"enum"):
-        c = ci.Cursor.from_location(tu, tu.get_location(path, at))
+    ascii_ = text.isascii()
+    for at in _keyword_offsets(text, "enum"):
+        c = ci.Cursor.from_location(tu, tu.get_location(path, at if ascii_ else len(text[:at].encode())))
         if c.kind == ci.CursorKind.ENUM_DECL and c.is_definition():
             key = (c.location.line, c.location.column)
             if key not in seen:
                 seen.add(key)
                 out.append(c)
+        elif _DEFINITION.match(text, at):
+            return _walk_enums(ci, tu, path)
+    if any(d.name == "define" and "enum" in identifiers(d.args) for d in ds):
+        return _walk_enums(ci, tu, path)
     return out
 
 
-def _keyword_offsets(data: bytes, word: bytes) -> list[int]:
-    """Byte offsets of ``word`` as a whole identifier (bytes.find: memchr speed, unlike ``\\b`` regexes)."""
-    out, i = [], data.find(word)
+def _walk_enums(ci, tu, path: str) -> list:
+    return [c for c in tu.cursor.walk_preorder() if c.kind == ci.CursorKind.ENUM_DECL and c.is_definition()
+            and c.location.file is not None and c.location.file.name == path]
+
+
+def _keyword_offsets(text: str, word: str) -> list[int]:
+    """Offsets of ``word`` as a whole identifier (str.find: memchr speed, unlike ``\\b`` regexes)."""
+    out, i = [], text.find(word)
     while i >= 0:
-        before = data[i - 1:i]
-        after = data[i + len(word):i + len(word) + 1]
-        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
+        before = text[i - 1:i]
+        after = text[i + len(word):i + len(word) + 1]
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
             out.append(i)
-        i = data.find(word, i + 1)
+        i = text.find(word, i + 1)
     return out
 
 

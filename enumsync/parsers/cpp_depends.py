@@ -16,6 +16,7 @@ from .cpp_directives import Directive, identifiers
 _CONDITIONAL = {"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef"}
 _NOT_MACROS = {"defined", "__has_include", "__has_include_next", "__has_cpp_attribute", "__has_attribute",
                "__has_builtin", "__has_feature", "__has_extension", "true", "false"}
+_PREDEFINED = {"_WIN32", "_WIN64", "_MSC_VER", "_MSC_FULL_VER", "_M_X64", "_M_IX86", "_M_ARM64", "_M_AMD64"}
 _INCLUDE_LIKE = {"include", "include_next", "import", "embed"}
 
 
@@ -67,7 +68,7 @@ def _open_conditions(ds: list[Directive], line: int, guard: Directive | None) ->
 
 def _unknown(ds: list[Directive], d: Directive) -> frozenset[str]:
     names = identifiers(re.sub(r"<[^>]*>|\"[^\"]*\"", " ", d.args)) - _NOT_MACROS
-    names = {n for n in names if not n.startswith("__")}   # the compiler's own macros
+    names = {n for n in names if not n.startswith("__") and n not in _PREDEFINED}   # the compiler's own
     return frozenset(names - _defined_before(ds, d.line))
 
 
