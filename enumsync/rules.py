@@ -40,6 +40,8 @@ RULES: dict[str, Rule] = {}
 
 def declare(id: str, name: str, severity: Severity, doc: str, scope: str = "pair", check=None) -> Rule:
     """Register a rule's metadata (and optionally its check)."""
+    if id in RULES and RULES[id].name != name:
+        raise ValueError(f"rule ID {id} is taken by {RULES[id].name!r}; pick a free ID for {name!r}")
     if id in RULES and RULES[id].check is not None and check is None:
         return RULES[id]
     RULES[id] = Rule(id, name, severity, doc, scope, check)
