@@ -10,6 +10,7 @@ body is exit 2, never a guess.
 """
 from __future__ import annotations
 
+import atexit
 import re
 
 from ..model import EnumSpec, EnumsyncError, Member
@@ -53,7 +54,13 @@ def _clang():
             _index = ci.Index.create()
         except Exception as e:  # libclang shared library missing or broken
             raise EnumsyncError(f"libclang could not be loaded ({e}); reinstall it: pip install libclang") from e
+        atexit.register(_drop_index)   # before cindex itself is torn down (its __del__ would then fail)
     return ci, _index
+
+
+def _drop_index() -> None:
+    global _index
+    _index = None
 
 
 def _qualname(cursor) -> str:
