@@ -25,6 +25,12 @@ class Tree:
     cpp_roots: list[Path]
     include_dirs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    py_exclude: list[Path] = field(default_factory=list)   # e.g. a flashinfer package's vendored data/
+
+
+def flashinfer_package(root: Path) -> bool:
+    """A flashinfer-python package folder (installed, or unpacked from a wheel)."""
+    return (root / "data" / "include" / "flashinfer").is_dir() and (root / "__init__.py").is_file()
 
 
 def shipped_headers(root: Path) -> list[Path]:
@@ -61,7 +67,7 @@ def discover(tree: Tree, taken: set[tuple[str, str]] = frozenset()) -> list[Foun
     idx = CppIndex(refs)
     includes = _includes_of(files)
     out = []
-    for py in pyindex.index_tree(tree.py_roots):
+    for py in pyindex.index_tree(tree.py_roots, tree.py_exclude):
         if (str(Path(py.path).resolve()), py.name) in taken:
             continue
         f = (by_mirror(py, idx, files, includes) if py.hint else None) or by_name(py, idx)

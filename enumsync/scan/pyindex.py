@@ -85,7 +85,7 @@ def index_module(path: str, data: bytes) -> list[list]:
     return out
 
 
-def index_tree(roots) -> list[PyEnumRef]:
-    """Every enum class in the ``.py`` files under ``roots`` (cached per file)."""
-    rows, _ = cached_entries("py", roots, (".py",), index_module)
+def index_tree(roots, exclude=()) -> list[PyEnumRef]:
+    """Every enum class in the ``.py`` files under ``roots`` but not ``exclude`` (cached per file)."""
+    rows, _ = cached_entries("py", roots, (".py",), index_module, exclude)
     return [PyEnumRef(p, e[0], e[1], e[2], tuple(e[3]), *e[4:]) for p, es in rows for e in es]

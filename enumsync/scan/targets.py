@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import EnumsyncError
-from . import Tree, shipped_headers
+from . import Tree, flashinfer_package, shipped_headers
 
 _TREE_PARTS = ("flashinfer/data/include/", "flashinfer/data/csrc/")
 
@@ -56,12 +56,19 @@ def build_tree(paths, flashinfer: str | None, include_dirs, config: str | None):
     else:
         roots = [cwd]
     incs = [Path(d).resolve() for d in include_dirs]
-    cpp = list(dict.fromkeys([*roots, *extra]))
+    cpp, py_exclude = [], []
+    for r in roots:   # a flashinfer package: its own headers, not the vendored cutlass/cccl/spdlog
+        if r.is_dir() and flashinfer_package(r):
+            cpp += shipped_headers(r)
+            py_exclude.append(r / "data")
+        else:
+            cpp.append(r)
+    cpp = list(dict.fromkeys([*cpp, *extra]))
     for r in roots:
         if r.is_dir():
             incs += [h for h in shipped_headers(r) if h.name == "include"]
     incs += [h for h in extra if h.name == "include"]
-    return Tree(roots, cpp, list(dict.fromkeys(incs)), notes), cfg
+    return Tree(roots, cpp, list(dict.fromkeys(incs)), notes, py_exclude), cfg
 
 
 def config_results(specs, check_pair) -> list:

@@ -17,8 +17,9 @@ SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox
 _VERSION = 1
 
 
-def iter_files(root: Path, suffixes: tuple[str, ...]):
-    """(path, stat) of each file under ``root`` (or ``root`` itself) whose name ends in ``suffixes``."""
+def iter_files(root: Path, suffixes: tuple[str, ...], exclude: frozenset[str] = frozenset()):
+    """(path, stat) of each file under ``root`` (or ``root`` itself) whose name ends in ``suffixes``,
+    outside the folders in ``exclude``."""
     if root.is_file():
         if root.name.endswith(suffixes):
             yield str(root), root.stat()
@@ -34,7 +35,7 @@ def iter_files(root: Path, suffixes: tuple[str, ...]):
             for e in it:
                 try:
                     if e.is_dir(follow_symlinks=False):
-                        if e.name not in SKIP_DIRS:
+                        if e.name not in SKIP_DIRS and e.path not in exclude:
                             stack.append(e.path)
                     elif e.name.endswith(suffixes) and e.is_file():
                         yield e.path, e.stat()
@@ -77,8 +78,8 @@ def _store(p: Path, files: dict, version: str) -> None:
         pass
 
 
-def cached_entries(kind: str, roots, suffixes: tuple[str, ...],
-                   read: Callable[[str, bytes], list]) -> tuple[list[tuple[str, list]], list[str]]:
+def cached_entries(kind: str, roots, suffixes: tuple[str, ...], read: Callable[[str, bytes], list],
+                   exclude=()) -> tuple[list[tuple[str, list]], list[str]]:
     """``read(path, bytes)`` for every matching file under ``roots``, reusing cached answers.
 
     Returns the (path, answer) of each file with a non-empty answer, and every file's path.
@@ -86,11 +87,12 @@ def cached_entries(kind: str, roots, suffixes: tuple[str, ...],
     out: list[tuple[str, list]] = []
     seen: set[str] = set()
     version = _reader_version(read)
+    skip = frozenset(str(Path(x).resolve()) for x in exclude)
     for root in roots:
         root = Path(root).resolve()
         cp = _cache_path(kind, root)
         old, new, dirty = _load(cp, version), {}, False
-        for path, st in iter_files(root, suffixes):
+        for path, st in iter_files(root, suffixes, skip):
             if path in seen:
                 continue
             seen.add(path)
