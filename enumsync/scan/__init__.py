@@ -68,8 +68,8 @@ def discover(tree: Tree, taken: set[tuple[str, str]] = frozenset()) -> list[Foun
     includes = _includes_of(files)
     out = []
     for py in pyindex.index_tree(tree.py_roots, tree.py_exclude):
-        if (str(Path(py.path).resolve()), py.name) in taken:
-            continue
+        if (str(Path(py.path).resolve()), py.name) in taken or py.strings:
+            continue   # named in the config, or string values: not a copy of C++ integers
         f = (by_mirror(py, idx, files, includes) if py.hint else None) or by_name(py, idx)
         if f is not None:
             out.append(f)
@@ -79,10 +79,13 @@ def discover(tree: Tree, taken: set[tuple[str, str]] = frozenset()) -> list[Foun
 def to_spec(f: Found, tree: Tree):
     """The ``check`` pair of a resolved :class:`Found`."""
     from ..pairs import PairSpec
+    from ..parsers.python_enum import parse_python_enum
+    from ..presets import detect_extensions
+    ext = detect_extensions(parse_python_enum(f.py.path, f.py.name))   # "not passed to FlashInfer kernels"
     where = f"{f.py.path}:{f.py.line}"
     note = f"found by {f.how} ({where}" + (f": {_clip(f.detail)})" if f.detail else ")")
     return PairSpec(Path(f.cpp.path), Path(f.py.path), f.cpp.name, None, f.py.name,
-                    tuple(map(str, tree.include_dirs)), {}, [], label=f"{f.py.name} ~ {f.cpp.name}",
+                    tuple(map(str, tree.include_dirs)), ext, [], label=f"{f.py.name} ~ {f.cpp.name}",
                     notes=[*tree.notes, note])
 
 
