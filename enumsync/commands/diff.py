@@ -13,7 +13,7 @@ STYLE = {"added": "green", "removed": "red", "renumbered": "yellow", "renamed": 
          "meaning": "magenta", "comment": "dim"}
 
 
-def _side(arg: str, enum: str, qualname: str | None):
+def _side(arg: str, enum: str, qualname: str | None, header: str | None = None):
     """(EnumSpec, label) for a header path, ``installed``, or a flashinfer-python version."""
     from ..model import EnumsyncError
     from ..parsers.cpp import parse_cpp_enum
@@ -22,8 +22,10 @@ def _side(arg: str, enum: str, qualname: str | None):
         return parse_cpp_enum(p, enum, qualname), str(p)
     from ..sources import _is_version, resolve_flashinfer
     if arg == "installed" or _is_version(arg.lstrip("=")):
+        from ..scan.locate import enum_header
         fi = resolve_flashinfer(arg, Path.cwd())
-        return parse_cpp_enum(fi.runner_h, enum, qualname), f"flashinfer-python {fi.version}"
+        path, name = enum_header(fi, enum, qualname, header)
+        return parse_cpp_enum(path, name, qualname), f"flashinfer-python {fi.version}"
     raise EnumsyncError(f"{arg}: neither a header file nor a flashinfer-python version; "
                         "pass two headers or two versions (e.g. 0.6.12 0.7.2)")
 
@@ -61,12 +63,16 @@ def render_text(changes, old_label, new_label, old, new) -> str:
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--enum", default="RoutingMethodType", show_default=True, help="Enum name.")
+@click.option("--enum", default="RoutingMethodType", show_default=True,
+              help="Enum name: any C++ enum of the package (or the Python name of a tllm_enums.py copy).")
 @click.option("--cpp-enum", metavar="QUALNAME", help="Qualified name, when the name is ambiguous.")
+@click.option("--header", metavar="PATH", help="The header inside the package (e.g. include/flashinfer/fp4_layout.cuh), "
+              "when the enum is not in runner.h and its copy's comment does not say.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (like `git diff --exit-code`).")
 @guarded
-def diff(old: str, new: str, enum: str, cpp_enum: str | None, fmt: str, exit_code: bool) -> None:
+def diff(old: str, new: str, enum: str, cpp_enum: str | None, header: str | None, fmt: str,
+         exit_code: bool) -> None:
     """Show how a C++ enum changed between OLD and NEW.
 
     Each of OLD and NEW is a header file, `installed`, or a flashinfer-python version
@@ -74,8 +80,8 @@ def diff(old: str, new: str, enum: str, cpp_enum: str | None, fmt: str, exit_cod
     in meaning, and what each change does to a Python copy that matched OLD.
     """
     from ..enumdiff import diff_enums, summary
-    a, la = _side(old, enum, cpp_enum)
-    b, lb = _side(new, enum, cpp_enum)
+    a, la = _side(old, enum, cpp_enum, header)
+    b, lb = _side(new, enum, cpp_enum, header)
     changes = diff_enums(a, b)
     if fmt == "json":
         doc = {"schema": 1, "old": {"label": la, "path": a.path, "qualname": a.qualname},

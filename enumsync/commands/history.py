@@ -37,7 +37,7 @@ def _versions(specs: tuple[str, ...], refresh: bool) -> tuple[list[str], str]:
     return uniq, "; ".join(sources)
 
 
-def collect(versions: list[str], enum: str, qualname: str | None, jobs: int) -> list[dict]:
+def collect(versions: list[str], enum: str, qualname: str | None, jobs: int, header: str | None = None) -> list[dict]:
     """Per version: {"version", "spec" (EnumSpec) or "error"}; missing versions are fetched in parallel."""
     from ..model import DownloadError, EnumsyncError
     from ..parsers.cpp import parse_cpp_enum
@@ -67,7 +67,9 @@ def collect(versions: list[str], enum: str, qualname: str | None, jobs: int) -> 
             rows.append({"version": v, "spec": None, "error": err})
             continue
         try:
-            rows.append({"version": v, "spec": parse_cpp_enum(fi.runner_h, enum, qualname), "error": None})
+            from ..scan.locate import enum_header
+            path, name = enum_header(fi, enum, qualname, header)
+            rows.append({"version": v, "spec": parse_cpp_enum(path, name, qualname), "error": None})
         except EnumsyncError as e:
             rows.append({"version": v, "spec": None, "error": str(e)})
     return rows
@@ -141,14 +143,17 @@ def render_text(qualname: str, source: str, cols: list[str], table: list[dict], 
 @click.option("--flashinfer", "specs", multiple=True, required=True, metavar="SPEC",
               help='Versions: a specifier (">=0.6,<0.8"), a version, a comma list of versions, or `installed`. '
                    "Repeatable.")
-@click.option("--enum", default="RoutingMethodType", show_default=True)
+@click.option("--enum", default="RoutingMethodType", show_default=True,
+              help="Enum name: any C++ enum of the package (or the Python name of a tllm_enums.py copy).")
 @click.option("--cpp-enum", metavar="QUALNAME")
+@click.option("--header", metavar="PATH", help="The header inside the package, when the enum is not in runner.h "
+              "and its copy's comment does not say.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--jobs", "-j", default=4, show_default=True, help="Parallel downloads for uncached versions.")
 @click.option("--changes-only", is_flag=True, help="Only rows where something changed (and the first).")
 @click.option("--refresh", is_flag=True, help="Ask the index again instead of reusing its cached answer.")
 @guarded
-def history(specs, enum, cpp_enum, fmt, jobs, changes_only, refresh) -> None:
+def history(specs, enum, cpp_enum, header, fmt, jobs, changes_only, refresh) -> None:
     """A versions × members table of the C++ enum, each change highlighted.
 
     Uncached versions are downloaded in parallel once (only runner.h and the enum file are
@@ -156,7 +161,7 @@ def history(specs, enum, cpp_enum, fmt, jobs, changes_only, refresh) -> None:
     """
     from ..model import EnumsyncError
     versions, source = _versions(specs, refresh)
-    rows = collect(versions, enum, cpp_enum, jobs)
+    rows = collect(versions, enum, cpp_enum, jobs, header)
     good = [r for r in rows if r["spec"] is not None]
     if not good:
         raise EnumsyncError(f"none of {', '.join(versions)} has the enum {enum}: {rows[0]['error']}")
