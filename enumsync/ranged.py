@@ -228,14 +228,20 @@ class RemoteWheel:
         return out
 
     # --- members ---------------------------------------------------------------------
-    def prefetch(self, names: list[str]) -> None:
-        """Fetch the bytes of many members in one request (a folder's members lie together)."""
-        es = [self.entries()[n] for n in names]
-        if es:
-            start = min(e.offset for e in es)
-            stop = min(self.cd_start, max(e.offset + 30 + 4 * len(e.name) + e.csize + 1024 for e in es))
-            if stop - start <= 2 * sum(e.csize for e in es) + (1 << 20):    # only if they lie together
-                self.src.read(start, stop - start)
+    def prefetch(self, names: list[str], gap: int = 256 << 10) -> None:
+        """Fetch many members' bytes in a few requests: one per run of members that lie together."""
+        entries = self.entries()
+        offsets = sorted(e.offset for e in entries.values()) + [self.cd_start]
+        following = dict(zip(offsets, offsets[1:]))
+        runs: list[list[int]] = []
+        for off in sorted(entries[n].offset for n in names):
+            end = following[off]
+            if runs and off - runs[-1][1] <= gap:
+                runs[-1][1] = end
+            else:
+                runs.append([off, end])
+        for start, stop in runs:
+            self.src.read(start, stop - start)
 
     def read(self, name: str) -> bytes:
         """The member's bytes, checked against its local header, size and CRC-32."""

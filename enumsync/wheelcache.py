@@ -9,6 +9,7 @@ server does not answer ranges or no index could be read.
 Cache layout (``enumsync.cache.cache_dir()``)::
 
     files/<dist>/<version>.json             index: the wheel, member -> sha256, known-absent members
+    files/<dist>/<version>.names.json       the wheel's member list (when a caller needed it), sha256 in the index
     files/<dist>/<version>-<sha12>/<member> the members
     locks/<dist>-<version>.lock             held while one run fetches that version
 
@@ -29,7 +30,7 @@ from .cache import cache_dir, intact, safe_member_path, sha256_bytes, sha256_fil
 from .model import DownloadError, EnumsyncError
 from .ranged import Transfer
 
-SCHEMA = 2
+SCHEMA = 3
 TRANSFER = Transfer()           # bytes and requests of this process's downloads (benchmarks, tests)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DIR = re.compile(r"^[A-Za-z0-9._+!-]+$")
@@ -50,13 +51,12 @@ def _valid(doc) -> bool:
     """True for a well-formed schema-2 index; anything else is discarded, never half-used."""
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         return False
-    files, absent, trees = doc.get("files"), doc.get("absent"), doc.get("trees")
+    files, absent, listing = doc.get("files"), doc.get("absent"), doc.get("listing")
     return (isinstance(doc.get("wheel"), str) and isinstance(doc.get("dir"), str) and bool(_DIR.match(doc["dir"]))
             and isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) and _HEX64.match(v)
                                                 for k, v in files.items())
             and isinstance(absent, list) and all(isinstance(a, str) for a in absent)
-            and isinstance(trees, dict) and all(isinstance(v, list) and all(n in files for n in v)
-                                                for v in trees.values()))
+            and (listing is None or (isinstance(listing, str) and bool(_HEX64.match(listing)))))
 
 
 def read_index(dist: str, version: str) -> dict | None:
@@ -74,20 +74,58 @@ def read_index(dist: str, version: str) -> dict | None:
     return None
 
 
+def _listing_path(dist: str, version: str) -> Path:
+    return cache_dir() / "files" / _norm(dist) / f"{version}.names.json"
+
+
+def _read_listing(dist: str, version: str, idx: dict | None) -> list[str] | None:
+    """The wheel's member names, if cached and intact."""
+    if not idx or not idx.get("listing"):
+        return None
+    p = _listing_path(dist, version)
+    try:
+        data = p.read_bytes()
+    except OSError:
+        return None
+    try:
+        names = json.loads(data) if sha256_bytes(data) == idx["listing"] else None
+    except ValueError:
+        names = None
+    if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        p.unlink(missing_ok=True)
+        return None
+    return names
+
+
 def _base(dist: str, idx: dict) -> Path:
     return cache_dir() / "files" / _norm(dist) / idx["dir"]
 
 
-def _lookup(dist: str, idx: dict | None, groups: list[tuple[str, ...]]) -> list[tuple[str | None, Path | None]] | None:
-    """Per group (name, checked path), (None, None) if every name is known absent; None: fetch."""
+def _unchanged(path: Path, stat) -> bool:
+    """True if the file still has the size and mtime it had when written (bulk members only)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return isinstance(stat, list) and [st.st_size, st.st_mtime_ns] == stat
+
+
+def _lookup(dist: str, idx: dict | None, groups: list[tuple[str, ...]],
+            bulk: bool = False) -> list[tuple[str | None, Path | None]] | None:
+    """Per group (name, checked path), (None, None) if every name is known absent; None: fetch.
+
+    Members are checked against their sha256; ``bulk`` (thousands of files for ``fetch_files``)
+    accepts a file whose size and mtime are those written, and hashes the others.
+    """
     if idx is None:
         return None
     out = []
+    stats = idx.get("stat") if isinstance(idx.get("stat"), dict) else {}
     for group in groups:
         for name in group:
             if name in idx["files"]:
                 path = safe_member_path(_base(dist, idx), name)
-                if not intact(path, idx["files"][name]):
+                if not (bulk and _unchanged(path, stats.get(name))) and not intact(path, idx["files"][name]):
                     path.unlink(missing_ok=True)         # changed or truncated: discarded, never parsed
                     return None
                 out.append((name, path))
@@ -213,54 +251,72 @@ def _open(dist: str, version: str, tmp: Path):
 
 
 def _store(dist: str, version: str, archive, wheel: str, digest: str | None,
-           groups: list[tuple[str, ...]], tree: str | None) -> dict:
+           groups: list[tuple[str, ...]], pick=None) -> dict:
     """Extract the wanted members into the cache and write the merged index (lock held)."""
     found = archive.find(groups)
-    tree_names = [n for n in archive.names() if n.startswith(tree) and not n.endswith("/")] if tree else []
+    names = archive.names() if pick else None
+    chosen = list(pick(names)) if pick else []
     subdir = f"{version}-{(digest or sha256_bytes(wheel.encode()))[:12]}"
     old = read_index(dist, version)
     idx = old if old is not None and old["dir"] == subdir else \
-        {"schema": SCHEMA, "wheel": wheel, "dir": subdir, "files": {}, "absent": [], "trees": {}}
+        {"schema": SCHEMA, "wheel": wheel, "dir": subdir, "files": {}, "absent": [], "listing": None}
     idx["wheel_sha256"] = digest
     base = _base(dist, idx)
-    if tree_names and hasattr(archive, "prefetch"):
-        archive.prefetch(tree_names)
-    for name in [n for n in found if n] + tree_names:
+    if chosen and hasattr(archive, "prefetch"):
+        archive.prefetch(chosen)
+    for name in [n for n in found if n] + chosen:
         data = archive.read(name)
         try:
             write_atomic(safe_member_path(base, name), data)
         except ValueError as e:
             raise EnumsyncError(f"{wheel}: {e}") from e
         idx["files"][name] = sha256_bytes(data)
+        st = safe_member_path(base, name).stat()
+        idx.setdefault("stat", {})[name] = [st.st_size, st.st_mtime_ns]
     for group, name in zip(groups, found):
         missing = group if name is None else group[:group.index(name)]
         idx["absent"] = sorted(set(idx["absent"]) | set(missing))
-    if tree:
-        idx["trees"][tree] = tree_names
+    if names is not None:
+        listing = json.dumps(names).encode()
+        write_atomic(_listing_path(dist, version), listing)
+        idx["listing"] = sha256_bytes(listing)
     write_atomic(_index_path(dist, version), json.dumps(idx, indent=1).encode())
     return idx
 
 
-def _fetch(dist: str, version: str, groups: list[tuple[str, ...]], tree: str | None = None) -> dict:
-    """The cache index after making sure ``groups`` (and ``tree``) are in the cache."""
+def _fetch(dist: str, version: str, groups: list[tuple[str, ...]], pick=None) -> tuple[dict, list[str]]:
+    """(cache index, members chosen by ``pick(names)``) once ``groups`` and those are cached."""
     def ready(idx):
-        return _lookup(dist, idx, groups) is not None and (tree is None or (idx and tree in idx["trees"]))
+        if _lookup(dist, idx, groups) is None:
+            return None
+        if pick is None:
+            return idx, []
+        names = _read_listing(dist, version, idx)
+        chosen = list(pick(names)) if names is not None else None
+        if chosen is None or _lookup(dist, idx, [(n,) for n in chosen], bulk=True) is None:
+            return None
+        return idx, chosen
 
-    idx = read_index(dist, version)
-    if ready(idx):
-        return idx
+    got = ready(read_index(dist, version))
+    if got:
+        return got
     with version_lock(dist, version):
-        idx = read_index(dist, version)       # another run may have fetched it while we waited
-        if ready(idx):
-            return idx
+        got = ready(read_index(dist, version))     # another run may have fetched it while we waited
+        if got:
+            return got
         with tempfile.TemporaryDirectory(prefix="enumsync-") as tmp:
             archive, wheel, digest, _how = _open(dist, version, Path(tmp))
             try:
-                return _store(dist, version, archive, wheel, digest, groups, tree)
+                _store(dist, version, archive, wheel, digest, groups, pick)
             except EnumsyncError:
                 raise
             except Exception as e:
                 raise _as_error(e, f"{dist}=={version} ({wheel})") from e
+        got = ready(read_index(dist, version))
+        if not got:
+            raise EnumsyncError(f"the enumsync cache {cache_dir()} changed while {dist}=={version} was written "
+                                "to it; run again")
+        return got
 
 
 def _as_error(e: Exception, what: str) -> EnumsyncError:
@@ -281,7 +337,7 @@ def _as_error(e: Exception, what: str) -> EnumsyncError:
 
 def fetch_members(dist: str, version: str, groups: list[tuple[str, ...]]) -> list[tuple[str, Path]]:
     """Per group of alternative member names, (the first that exists, its cached path)."""
-    idx = _fetch(dist, version, groups)
+    idx, _ = _fetch(dist, version, groups)
     out = []
     for group, (name, path) in zip(groups, _lookup(dist, idx, groups)):
         if name is None:
@@ -295,14 +351,26 @@ def fetch_file(dist: str, version: str, name: str) -> Path:
     return fetch_members(dist, version, [(name,)])[0][1]
 
 
+def fetch_files(dist: str, version: str, wanted) -> dict[str, Path]:
+    """Members chosen by ``wanted(names)`` from the wheel's whole member list; name -> cached path.
+
+    Needs the whole central directory once (its list is cached); prefer ``fetch_members``
+    when the names are known.
+    """
+    idx, chosen = _fetch(dist, version, [], pick=wanted)
+    base = _base(dist, idx)
+    return {n: safe_member_path(base, n) for n in chosen}
+
+
 def fetch_tree(dist: str, version: str, prefix: str) -> Path:
     """Every file under ``prefix`` (an archive folder like ``sglang/srt/models/``); returns its folder."""
     prefix = prefix.rstrip("/") + "/"
-    idx = _fetch(dist, version, [], tree=prefix)
-    names = idx["trees"][prefix]
-    if not names:
-        raise EnumsyncError(f"{dist}=={version}: the wheel has nothing under {prefix}")
-    if _lookup(dist, idx, [(n,) for n in names]) is None:   # a file changed since: fetch again
-        _index_path(dist, version).unlink(missing_ok=True)
-        idx = _fetch(dist, version, [], tree=prefix)
-    return _base(dist, idx).joinpath(*prefix.rstrip("/").split("/"))
+
+    def pick(names):
+        hits = [n for n in names if n.startswith(prefix) and not n.endswith("/")]
+        if not hits:
+            raise EnumsyncError(f"{dist}=={version}: the wheel has nothing under {prefix}")
+        return hits
+    files = fetch_files(dist, version, pick)
+    first = next(iter(files))
+    return Path(str(files[first])[: -len(first)]).joinpath(*prefix.rstrip("/").split("/"))

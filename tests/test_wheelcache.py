@@ -17,10 +17,9 @@ from wheel_server import ENUM_PY, HEADER, RUNNER, IndexServer, build_wheel, env_
 DIST = "flashinfer-python"
 
 
-@pytest.fixture()
-def wheels(tmp_path):
-    d = tmp_path / "wheels"
-    d.mkdir()
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory):
+    d = tmp_path_factory.mktemp("wheels")
     build_wheel(d, "9.9.9")
     build_wheel(d, "9.9.8", fillers=50)
     return d
@@ -156,7 +155,7 @@ def test_a_damaged_cache_entry_is_discarded_and_fetched_again(local_index, damag
     assert not wheelcache.is_cached(DIST, "9.9.9", MEMBERS)
     (_, again), _ = wheelcache.fetch_members(DIST, "9.9.9", MEMBERS)
     assert again.read_text() == HEADER and len(local_index.log) > served
-    assert json.loads(index.read_text())["schema"] == 2
+    assert json.loads(index.read_text())["schema"] == wheelcache.SCHEMA
 
 
 def test_a_damaged_cache_offline_is_one_line_exit_2(wheels, tmp_path):
@@ -207,6 +206,25 @@ def test_fetch_tree_keeps_every_file_under_a_prefix(local_index):
     want = {n for n in whl.namelist() if n.startswith("flashinfer/data/include/cutlass/")}
     got = {p.relative_to(root.parent.parent.parent.parent).as_posix() for p in root.rglob("*") if p.is_file()}
     assert got == want and len(want) == 50
+
+
+def test_fetch_files_picks_from_the_cached_member_list_and_rechecks_it(local_index):
+    def pick(names):
+        return [n for n in names if n.startswith("flashinfer/zz_module_001")]
+    files = wheelcache.fetch_files(DIST, "9.9.9", pick)
+    assert sorted(files) == [f"flashinfer/zz_module_{i:05d}.py" for i in range(100, 200, 5)]
+    assert files["flashinfer/zz_module_00105.py"].read_text() == "X = 105\n"
+    ranged_reads = [r for p, r, _ in local_index.log if p.endswith(".whl")]
+    assert len(ranged_reads) <= 4, ranged_reads            # tail, directory, one run of members
+    served = len(local_index.log)
+    assert wheelcache.fetch_files(DIST, "9.9.9", pick) == files and len(local_index.log) == served
+    listing = wheelcache._listing_path(DIST, "9.9.9")
+    listing.write_text('["flashinfer/zz_module_00105.py"]')                 # edited: discarded
+    assert wheelcache.fetch_files(DIST, "9.9.9", pick) == files and len(local_index.log) > served
+    served = len(local_index.log)
+    files["flashinfer/zz_module_00110.py"].write_text("X = 999\n")           # an edited member: fetched again
+    again = wheelcache.fetch_files(DIST, "9.9.9", pick)
+    assert again["flashinfer/zz_module_00110.py"].read_text() == "X = 110\n" and len(local_index.log) > served
 
 
 def test_unsafe_member_names_are_refused(tmp_path):
