@@ -100,6 +100,17 @@ class EnumSpec:
         """Members that are not aliases."""
         return [m for m in self.members if m.alias_of is None]
 
+    @classmethod
+    def from_json(cls, d: dict) -> "EnumSpec":
+        """The inverse of ``report.jsonfmt.enum_json`` (meanings are re-parsed from the comments)."""
+        from .meaning import parse_meaning
+        ms = tuple(Member(m["name"], m.get("value"), m.get("line", 0), m.get("comment") or "",
+                          alias_of=m.get("alias_of"),
+                          meaning=parse_meaning(m["comment"]) if m.get("comment") else None)
+                   for m in d.get("members", []))
+        return cls(d["language"], d.get("path", ""), d["name"], d.get("qualname") or d["name"], ms,
+                   line=d.get("line", 0), underlying=d.get("underlying"), kind=d.get("kind", ""))
+
 
 @dataclass(frozen=True)
 class RoutingRow:

@@ -357,3 +357,6 @@ declare("ES301", "gpu-rejected", Severity.ERROR, "the kernel refused the value t
 declare("ES302", "gpu-mismatch", Severity.ERROR,
         "the kernel's result for the Python value differs from the reference of the Python member's meaning", "gpu")
 declare("ES303", "gpu-skipped", Severity.INFO, "the GPU check could not run here (no GPU, arch, headers, version)", "gpu")
+declare("ES304", "shape-unsupported", Severity.WARNING,
+        "the kernel refuses the model's shape (experts, top-k, groups) for a value it otherwise runs; "
+        "the message quotes the kernel", "gpu")

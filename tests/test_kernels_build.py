@@ -218,7 +218,8 @@ def test_cached_builds_are_found_by_manifest(tmp_path):
         d = tmp_path / key
         d.mkdir()
         (d / B.SO_NAME).write_bytes(b"\x7fELF")
-        (d / B.MANIFEST).write_text(f'{{"arch": "{arch}", "flashinfer_version": "0.7.2", "built_at": "{key}"}}')
+        (d / B.MANIFEST).write_text(f'{{"schema": {B.MANIFEST_SCHEMA}, "arch": "{arch}", "flashinfer_version": "0.7.2", '
+                                    f'"built_at": "{key}"}}')
     (tmp_path / "half").mkdir()                      # no manifest: an unfinished build
     got = B.find_cached_builds("sm_90a", root=tmp_path)
     assert [Path(m["dir"]).name for m in got] == ["k1"]
@@ -250,3 +251,33 @@ def test_tree_version_comes_from_the_dist_info_metadata(tmp_path):
     assert _version_of_tree(tmp_path / "flashinfer") == "0.7.2.post1"
     (tmp_path / "elsewhere" / "flashinfer").mkdir(parents=True)
     assert _version_of_tree(tmp_path / "elsewhere" / "flashinfer") == "unknown"
+
+
+def test_build_records_the_cpp_enum_as_check_reads_it(installed_flashinfer):
+    """The manifest's C++ enum is the EnumSpec JSON of a libclang parse (no regex fallback)."""
+    from enumsync.kernels.flashinfer_tree import find_flashinfer
+    from enumsync.model import EnumSpec
+    from enumsync.parsers.cpp import parse_cpp_enum
+    rec = B._cpp_enum_record(find_flashinfer(None))
+    got = EnumSpec.from_json(rec)
+    want = parse_cpp_enum(installed_flashinfer.runner_h, "RoutingMethodType")
+    assert got.qualname == "tensorrt_llm::kernels::trtllmgen_moe::Routing::RoutingMethodType" == want.qualname
+    assert got.underlying == want.underlying == "int64_t"
+    assert [(m.name, m.value, m.line, m.comment) for m in got.members] == \
+        [(m.name, m.value, m.line, m.comment) for m in want.members]
+    assert {m.name: m.value for m in got.members}["TopKSigmoid"] == 9
+    assert got.by_name()["Renormalize"].meaning == want.by_name()["Renormalize"].meaning
+
+
+def test_an_unparsable_enum_stops_the_build_before_nvcc(tmp_path, installed_flashinfer, monkeypatch):
+    monkeypatch.setenv("ENUMSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    hdr = tmp_path / "h"
+    _headers(hdr)
+    plan = B.plan_build("sm_90a", hdr, nvcc=_fake_nvcc(tmp_path), tvm_ffi_includes=[tmp_path])
+
+    def broken(*a, **k):
+        raise EnumsyncError("runner.h: libclang could not parse this file (stand-in)")
+    monkeypatch.setattr("enumsync.parsers.cpp.parse_cpp_enum", broken)
+    with pytest.raises(EnumsyncError, match="libclang could not parse"):
+        B.run_build(plan, jobs=1, use_ninja=False)
+    assert not (plan.out_dir / "obj").exists()

@@ -1,21 +1,36 @@
 """verify's orchestration on a CPU: verdicts, subprocess workers, and the CLI with a TEST DOUBLE.
 
-The test double (enumsync/kernels/test_double.py) stands in for the kernel: it proves the
-orchestration (one subprocess per member, ES301/ES302/ES303, naming what ran), never a GPU.
+The test double (tests/verify_double.py, injected with the hidden ``--launcher MODULE:ATTR``
+plug-in point) stands in for the kernel: it proves the orchestration (one subprocess per
+member, ES301/ES302/ES303/ES304, naming what ran), never a GPU.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES
+from conftest import run_cli as _run_cli
 from enumsync.kernels import verify as V
 from enumsync.model import Member
 
 CPP_072 = {"Default": 0, "Renormalize": 1, "DeepSeekV3": 2, "Llama4": 3, "RenormalizeNaive": 4, "TopK": 5,
            "SigmoidRenorm": 6, "MiniMax2": 7, "Sigmoid": 8, "TopKSigmoid": 9, "Unspecified": 10}
+
+
+TESTS = Path(__file__).parent
+DOUBLE = "verify_double:DOUBLE"
+
+
+def run_cli(*args, env=None):
+    """``python -m enumsync`` with tests/ importable, so ``--launcher verify_double:DOUBLE`` loads."""
+    e = dict(env or {})
+    e["PYTHONPATH"] = os.pathsep.join(x for x in (str(TESTS), os.environ.get("PYTHONPATH", "")) if x)
+    return _run_cli(*args, env=e)
 
 
 def _ok(**refs):
@@ -121,10 +136,11 @@ def test_unknown_names_use_their_meaning():
     assert p.expected is None and p.by == "none"
 
 
-def test_worker_subprocess_with_the_test_double():
+def test_worker_subprocess_with_the_test_double(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(x for x in (str(TESTS), os.environ.get("PYTHONPATH", "")) if x))
     plan = _plan("TopK", 5, n_cases=2)
-    spec = {"launcher": "test-double", "cpp_members": CPP_072, "value": 5,
-            "cases": [V.asdict(c) for c in plan.cases]}
+    cpp = {"members": [{"name": n, "value": v} for n, v in CPP_072.items()]}
+    spec = {"launcher": DOUBLE, "cpp_enum": cpp, "value": 5, "cases": [V.asdict(c) for c in plan.cases]}
     run = V.run_worker(spec)
     assert run.rc == 0 and [e["event"] for e in run.events] == ["ready", "case", "case", "done"]
     res = V.judge(plan, run, CPP_072)
@@ -139,7 +155,7 @@ def _json(r):
 
 
 def test_cli_pair_in_sync_passes(installed_flashinfer):
-    r = run_cli("verify", "--launcher", "test-double", "--format", "json",
+    r = run_cli("verify", "--launcher", DOUBLE, "--format", "json",
                 "--methods", "Default,SigmoidRenorm,MiniMax2,Unspecified")
     assert r.returncode == 0, r.stdout + r.stderr
     doc = _json(r)
@@ -151,7 +167,7 @@ def test_cli_pair_in_sync_passes(installed_flashinfer):
 
 
 def test_cli_unspecified_9_runs_topksigmoid(installed_flashinfer):
-    r = run_cli("verify", "--launcher", "test-double", "--python", str(FIXTURES / "gpu" / "sglang_0_5_23_routing.py"),
+    r = run_cli("verify", "--launcher", DOUBLE, "--python", str(FIXTURES / "gpu" / "sglang_0_5_23_routing.py"),
                 "--methods", "Unspecified,Sigmoid")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "ES302" in r.stdout and "accepted it and ran TopKSigmoid" in r.stdout
@@ -159,7 +175,7 @@ def test_cli_unspecified_9_runs_topksigmoid(installed_flashinfer):
 
 def test_cli_shifted_copy_names_sigmoid(installed_flashinfer, tmp_path):
     out = tmp_path / "c.json"
-    r = run_cli("verify", "--launcher", "test-double", "--python", str(FIXTURES / "gpu" / "shifted_sigmoid_renorm.py"),
+    r = run_cli("verify", "--launcher", DOUBLE, "--python", str(FIXTURES / "gpu" / "shifted_sigmoid_renorm.py"),
                 "--methods", "SigmoidRenorm,TopK", "--json-out", str(out))
     assert r.returncode == 1
     f = json.loads(out.read_text())["results"][0]["findings"]
@@ -168,8 +184,8 @@ def test_cli_shifted_copy_names_sigmoid(installed_flashinfer, tmp_path):
 
 
 def test_cli_crash_is_contained_in_its_worker(installed_flashinfer):
-    r = run_cli("verify", "--launcher", "test-double", "--methods", "Sigmoid,TopK", "--format", "json",
-                env={"ENUMSYNC_TEST_DOUBLE_CRASH": "8"})
+    r = run_cli("verify", "--launcher", DOUBLE, "--methods", "Sigmoid,TopK", "--format", "json",
+                env={"VERIFY_DOUBLE_CRASH": "8"})
     assert r.returncode == 1
     rows = {m["member"]: m for m in _json(r)["verify"]["methods"]}
     assert rows["Sigmoid"]["verdict"] == "ES301" and "died" in rows["Sigmoid"]["crashed"]
@@ -190,7 +206,7 @@ def test_cli_without_gpu_is_es303(tmp_path):
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, installed_flashinfer):
     r = run_cli("verify", "--python", str(tmp_path / "missing.py"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no such file" in r.stderr
-    r = run_cli("verify", "--launcher", "test-double", "--methods", "Nope")
+    r = run_cli("verify", "--launcher", DOUBLE, "--methods", "Nope")
     assert r.returncode == 2 and "has no member 'Nope'" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -203,7 +219,7 @@ def test_cli_default_set_comes_from_routing_tables(installed_flashinfer, tmp_pat
         "    def __init__(self, config):\n"
         "        self.routing_method_type = (RoutingMethodType.Renormalize if config.norm_topk_prob\n"
         "                                    else RoutingMethodType.Default)\n")
-    r = run_cli("verify", "--launcher", "test-double", "--models", str(model.parent), "--format", "json")
+    r = run_cli("verify", "--launcher", DOUBLE, "--models", str(model.parent), "--format", "json")
     assert r.returncode == 0, r.stdout + r.stderr
     assert [m["member"] for m in _json(r)["verify"]["methods"]] == ["Default", "Renormalize", "Unspecified"]
 
@@ -215,10 +231,9 @@ def test_environment_reasons(tmp_path, monkeypatch):
         E.check_gpu(None, "trtllm-routing")
     with pytest.raises(Unsupported, match="need SM90 or newer"):
         E.check_gpu(E.Gpu("NVIDIA A100", "sm_80"), "trtllm-routing")
-    with pytest.raises(Unsupported, match="needs SM100/SM103"):
+    with pytest.raises(Unsupported, match=r"needs SM100/SM103 \(found SM90, NVIDIA H200\)"):
         E.check_gpu(E.Gpu("NVIDIA H200", "sm_90a"), "trtllm-nvfp4")
-    with pytest.raises(Unsupported, match="not implemented"):
-        E.check_gpu(E.Gpu("NVIDIA B200", "sm_100a"), "trtllm-nvfp4")
+    E.check_gpu(E.Gpu("NVIDIA B200", "sm_100a"), "trtllm-nvfp4")
     E.check_gpu(E.Gpu("NVIDIA H200", "sm_90a"), "trtllm-routing")
     old = tmp_path / "flashinfer"
     old.mkdir()
@@ -240,10 +255,105 @@ def test_environment_falls_back_to_a_carried_build(tmp_path, monkeypatch):
     d = tmp_path / "builds" / "0.7.2-sm_90a-x"
     d.mkdir(parents=True)
     (d / B.SO_NAME).write_bytes(b"")
-    (d / B.MANIFEST).write_text('{"arch": "sm_90a", "flashinfer_version": "0.7.2", "cpp_enum": {"members": {"A": 0}}}')
+    (d / B.MANIFEST).write_text(json.dumps({"schema": B.MANIFEST_SCHEMA, "arch": "sm_90a", "flashinfer_version": "0.7.2",
+                                            "cpp_enum": {"language": "cpp", "name": "E", "members": []}}))
     m, cached, note = E.find_build("sm_90a")
     assert cached and m["dir"] == str(d.resolve()) and note.startswith("newest cached build")
     m, _, note = E.find_build("sm_90a", build_dir=d)
     assert note == f"from --build-dir {d}"
     with pytest.raises(Unsupported, match="is for sm_90a, this GPU is sm_100a"):
         E.find_build("sm_100a", build_dir=d)
+
+
+def test_a_build_of_the_old_schema_is_not_used(tmp_path):
+    from enumsync.kernels import build as B
+    (tmp_path / B.SO_NAME).write_bytes(b"")
+    (tmp_path / B.MANIFEST).write_text('{"schema": 1, "arch": "sm_90a", "cpp_enum": {"members": {"A": 0}}}')
+    assert B.load_manifest(tmp_path) is None
+    r = run_cli("verify", "--build-dir", str(tmp_path))
+    assert "Traceback" not in r.stderr
+
+
+def test_backend_auto_says_which_and_why():
+    from enumsync.kernels import environment as E
+    b, why = E.choose_backend("auto", E.Gpu("NVIDIA B200", "sm_100a"))
+    assert b == "trtllm-nvfp4" and "SM100" in why
+    b, why = E.choose_backend("auto", E.Gpu("NVIDIA GB300", "sm_103a"))
+    assert b == "trtllm-nvfp4" and "SM103" in why
+    b, why = E.choose_backend("auto", E.Gpu("NVIDIA H200", "sm_90a"))
+    assert b == "trtllm-routing" and "SM90" in why and "needs SM100/SM103" in why
+    assert E.choose_backend("trtllm-routing", E.Gpu("NVIDIA B200", "sm_100a"))[0] == "trtllm-routing"
+    assert E.choose_backend("auto", None)[0] == "trtllm-routing"
+
+
+def test_the_product_has_no_test_double():
+    import enumsync
+    root = Path(enumsync.__file__).parent
+    hits = [p for p in root.rglob("*.py") if "TEST_DOUBLE" in p.read_text() or "test_double" in p.read_text()]
+    assert hits == []
+
+
+# --- the user's shapes (ES304) ---------------------------------------------------------------------
+
+def test_shapes_parse_and_bad_ones_say_what(tmp_path):
+    from enumsync.kernels.shapes import parse_model_config, parse_shape
+    from enumsync.model import EnumsyncError
+    s = parse_shape("256:8:8:4")
+    assert (s.experts, s.top_k, s.n_group, s.topk_group, s.label) == (256, 8, 8, 4, "256:8:8:4")
+    assert parse_shape("384:8").label == "384:8"
+    for bad, why in (("384", "expected E:K"), ("8:16", "more than"), ("256:8:7:4", "divide"), ("4096:8", "at most")):
+        with pytest.raises(EnumsyncError, match=why):
+            parse_shape(bad)
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({"n_routed_experts": 256, "num_experts_per_tok": 8, "n_group": 8, "topk_group": 4,
+                               "routed_scaling_factor": 2.5}))
+    s = parse_model_config(cfg)
+    assert (s.label, s.rsf) == ("256:8:8:4", 2.5)
+    cfg.write_text(json.dumps({"text_config": {"num_local_experts": 16, "num_experts_per_tok": 1}}))
+    assert parse_model_config(cfg).label == "16:1"
+    cfg.write_text(json.dumps({"hidden_size": 4096}))
+    with pytest.raises(EnumsyncError, match="no MoE shape found"):
+        parse_model_config(cfg)
+
+
+def test_shape_cases_follow_the_shape_and_the_config_rsf():
+    from enumsync.kernels.shapes import Shape
+    p = V.plan_member(Member("DeepSeekV3", 2, 1), shapes=[Shape(256, 8, 8, 4, 2.5, "cfg")])
+    extra = [c for c in p.cases if c.shape]
+    assert [(c.T, c.E, c.K, c.n_group, c.topk_group, c.rsf, c.bias) for c in extra] == \
+        [(13, 256, 8, 8, 4, 2.5, True), (300, 256, 8, 8, 4, 2.5, True)]
+    assert p.value_cases == [c for c in p.cases if not c.shape] and len(p.value_cases) == 5
+
+
+def test_a_refused_shape_is_es304_not_es301():
+    from enumsync.kernels.shapes import Shape
+    p = V.plan_member(Member("Default", 0, 1), shapes=[Shape(384, 8)])
+    p.cases = p.cases[:2] + [c for c in p.cases if c.shape]
+    words = "routingCustom::run: no compiled tier covers numExperts= 384 topK= 8"
+    refused = {"status": "refused", "message": words}
+    r = V.judge(p, _run([_ok(Default=True)] * 2 + [refused] * 2), CPP_072)
+    assert r.verdict == "pass" and r.finding is None
+    assert [(f.rule, f.severity.value) for f in r.findings] == [("ES304", "warning")]
+    assert words in r.findings[0].message and r.shapes[0]["status"] == "unsupported"
+    # the value refused everywhere: ES301 only, the shape row says so
+    bad = {"status": "refused", "message": "invalid routing_method_type 0"}
+    r = V.judge(p, _run([bad] * 4), CPP_072)
+    assert [f.rule for f in r.findings] == ["ES301"] and r.shapes[0]["status"] == "value-refused"
+
+
+def test_cli_shapes_separate_es304_from_the_values(installed_flashinfer, tmp_path):
+    out = tmp_path / "s.json"
+    r = run_cli("verify", "--launcher", DOUBLE, "--methods", "Default,DeepSeekV3", "--shapes", "384:8",
+                "--json-out", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr          # ES304 is a warning
+    assert "the model's shapes" in r.stdout and "ES304" in r.stdout
+    doc = json.loads(out.read_text())
+    rows = {m["member"]: m for m in doc["verify"]["methods"]}
+    assert {n: m["verdict"] for n, m in rows.items()} == {"Default": "pass", "DeepSeekV3": "pass"}
+    assert rows["Default"]["shapes"][0]["status"] == "unsupported"
+    assert "no compiled tier covers numExperts= 384 topK= 8" in rows["Default"]["shapes"][0]["message"]
+    assert rows["DeepSeekV3"]["shapes"][0]["status"] == "pass"
+    f = doc["results"][0]["findings"]
+    assert [(x["rule"], x["member"]) for x in f] == [("ES304", "Default")]
+    r = run_cli("verify", "--launcher", DOUBLE, "--shapes", "384")
+    assert r.returncode == 2 and "expected E:K" in r.stderr and "Traceback" not in r.stderr

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..model import EnumSpec, EnumsyncError, Member, PairResult, Severity
+from ..model import EnumSpec, EnumsyncError, PairResult, Severity
+from ..report.jsonfmt import enum_json
 from .options import guarded
 
 
@@ -21,8 +22,14 @@ from .options import guarded
 @click.option("--methods", metavar="A,B,...", help="Members to verify [default: those the routing tables map "
               "(config `models`, --models), else every member].")
 @click.option("--models", "models", multiple=True, metavar="PATH", help="Model code whose routing tables pick the members.")
-@click.option("--backend", type=click.Choice(["trtllm-routing", "trtllm-nvfp4"]), default="trtllm-routing",
-              show_default=True, help="trtllm-routing runs on SM90+; trtllm-nvfp4 needs SM100/SM103.")
+@click.option("--backend", type=click.Choice(["auto", "trtllm-routing", "trtllm-nvfp4"]), default="auto",
+              show_default=True, help="trtllm-routing: the routing kernels (SM90+); trtllm-nvfp4: the NVFP4 fused MoE "
+              "(SM100/SM103); auto: nvfp4 on SM100/SM103, routing elsewhere.")
+@click.option("--shapes", "shapes", multiple=True, metavar="E:K[:G:TG]",
+              help="Also run the model's shape: experts, top-k [, groups, top groups] (repeatable).")
+@click.option("--model-config", "model_configs", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Also run the shape of a Hugging Face config.json (num_experts/n_routed_experts, "
+                   "num_experts_per_tok, n_group, topk_group, routed_scaling_factor).")
 @click.option("--arch", metavar="SM", help="Build for this arch (e.g. sm_90a) [default: the local GPU's].")
 @click.option("--export-headers", type=click.Path(path_type=Path), metavar="DIR",
               help="trtllmGen_bmm_export headers [default: FLASHINFER_CUBIN_DIR, flashinfer's cache, flashinfer-cubin].")
@@ -38,17 +45,18 @@ from .options import guarded
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--json-out", type=click.Path(path_type=Path), metavar="FILE",
               help="Also write the JSON report to FILE (whatever --format is).")
-@click.option("--launcher", type=click.Choice(["kernel", "test-double"]), default="kernel", hidden=True,
-              help="test-double: CPU stand-in for the kernel, for enumsync's own tests only.")
+@click.option("--launcher", metavar="MODULE:ATTR", hidden=True,
+              help="Plug-in launcher instead of flashinfer's kernels (see kernels/plugin.py).")
 @guarded
-def verify(python_file, python_enum, methods, models, backend, arch, export_headers, build_dir, flashinfer_root,
-           build_only, rebuild, rsf, jobs, require_gpu, fmt, json_out, launcher) -> None:
+def verify(python_file, python_enum, methods, models, backend, shapes, model_configs, arch, export_headers, build_dir,
+           flashinfer_root, build_only, rebuild, rsf, jobs, require_gpu, fmt, json_out, launcher) -> None:
     """Launch the value that Python sends for each member through the real kernels.
 
     Compares with the reference of the member's meaning (expert ids exactly, weights within
     bf16 tolerance) over T in {1, 13, 300, 2000}, several E and K, fp32/bf16 logits, bias,
     groups and rsf != 1. ES301: the kernel refused the value; ES302: it ran another method
-    (named); ES303: could not run here (exit 0 unless --require-gpu).
+    (named); ES303: could not run here (exit 0 unless --require-gpu); ES304: the kernel refuses a
+    shape given with --shapes/--model-config (a warning, with the kernel's words).
     """
     from ..kernels import Unsupported
     from ..kernels import environment as E
@@ -63,44 +71,52 @@ def verify(python_file, python_enum, methods, models, backend, arch, export_head
 
     if build_only:
         return _build_only(arch, export_headers, flashinfer_root, jobs, rebuild, fmt, show_progress)
+    user_shapes = _user_shapes(shapes, model_configs)
 
     env = None
     try:
-        if launcher == "test-double":
-            cpp_members, device_note, env_lines = _test_double_cpp(), "test double", []
+        if launcher:
+            from ..kernels.plugin import load_plugin
+            cpp_spec, device_note = load_plugin(launcher).environment()
+            env_lines, base = [f"launcher: {launcher} (plug-in)"], {"launcher": launcher}
         else:
             gpu = E.local_gpu()
+            backend, why = E.choose_backend(backend, gpu)
             E.check_gpu(gpu, backend)
             if arch and normalize_arch(arch) != gpu.arch:
                 raise EnumsyncError(f"--arch {arch} does not match the local GPU {gpu.name} ({gpu.arch})")
-            with _build_progress(show_progress) as prog:
-                manifest, cached, note = E.find_build(gpu.arch, export_headers, build_dir, flashinfer_root,
-                                                      jobs=None, progress=prog, force=rebuild)
-            env = E.Env(gpu, gpu.arch, manifest, cached, note)
-            cpp_members, device_note = env.cpp_members, gpu.name
-            env_lines = _env_lines(env)
+            if backend == "trtllm-nvfp4":
+                cpp_spec, env_lines = _nvfp4_env()
+                base = {"launcher": "trtllm-nvfp4"}
+            else:
+                with _build_progress(show_progress) as prog:
+                    manifest, cached, note = E.find_build(gpu.arch, export_headers, build_dir, flashinfer_root,
+                                                          jobs=None, progress=prog, force=rebuild)
+                env = E.Env(gpu, gpu.arch, manifest, cached, note)
+                cpp_spec, env_lines = env.cpp_spec, _env_lines(env)
+                base = {"launcher": "trtllm-routing", "so": str(env.so_path)}
+            env_lines.insert(0, f"backend: {backend} ({why})")
+            device_note = gpu.name
     except Unsupported as e:
         return _report_skip(str(e), fmt, require_gpu, t0, json_out)
 
     py = _python_spec(py_path, python_enum, env)
     mapped = _mapped(models)
-    from ..kernels.verify import plan_member, select_members, verify_plans
+    from ..kernels.verify import plan_member, select_members
     members = select_members(py, [m.strip() for m in methods.split(",") if m.strip()] if methods else None, mapped)
-    plans = [plan_member(m, rsf) for m in members]
-    base = {"launcher": "test-double" if launcher == "test-double" else "trtllm-routing",
-            "so": str(env.so_path) if env else None, "cpp_members": cpp_members,
-            "crash_values": _crash_values()}
+    plans = [plan_member(m, rsf, user_shapes) for m in members]
+    cpp_members = {m.name: m.value for m in cpp_spec.canonical() if m.value is not None}
+    base["cpp_enum"] = enum_json(cpp_spec)
     results = _run(plans, base, cpp_members, jobs, show_progress)
     total = time.monotonic() - t0
-    findings = [r.finding for r in results if r.finding is not None]
+    findings = [f for r in results for f in r.findings]
     for f in findings:
         f.path = py.path
-    cpp_spec = _cpp_spec(env, cpp_members)
     pair = PairResult(cpp_spec, py, findings, label="verify", notes=env_lines)
     doc = _json_doc([pair], results, env, device_note, total)
     if not _emit_json(doc, fmt, json_out):
         _render_text(py, results, env_lines, device_note, total, findings)
-    sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)
+    sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)  # ES304 is a warning
 
 
 # --- pieces -----------------------------------------------------------------------------------
@@ -115,20 +131,25 @@ def _emit_json(doc: dict, fmt: str, json_out: str | None) -> bool:
     return False
 
 
-def _crash_values() -> list[int]:
-    import os
-    raw = os.environ.get("ENUMSYNC_TEST_DOUBLE_CRASH", "")
-    return [int(x) for x in raw.split(",") if x.strip().lstrip("-").isdigit()]
+def _user_shapes(shapes, model_configs) -> list:
+    from ..kernels.shapes import parse_model_config, parse_shape
+    return [parse_shape(s) for s in shapes] + [parse_model_config(p) for p in model_configs]
 
 
-def _test_double_cpp() -> dict[str, int]:
-    """The C++ enum the test double obeys: the installed flashinfer's runner.h."""
+def _nvfp4_env():
+    """The C++ enum of the installed flashinfer, and its fused MoE's API (ES303 if unknown)."""
+    from ..kernels import Unsupported
     from ..parsers.cpp import parse_cpp_enum
     from ..sources import locate_installed
     fi = locate_installed()
     if fi is None:
-        raise EnumsyncError("the test double needs flashinfer-python installed (its runner.h)")
-    return {m.name: m.value for m in parse_cpp_enum(fi.runner_h, "RoutingMethodType").canonical()}
+        raise Unsupported("the trtllm-nvfp4 backend needs flashinfer-python installed (it launches flashinfer's op)")
+    from ..kernels.trtllm_nvfp4 import installed_api
+    api = installed_api()
+    lines = [f"flashinfer-python {api.version}: trtllm_fp4_block_scale_moe; checks: output (flashinfer's "
+             "criterion)" + (", expert ids (routing_replay_out)" if api.replays_ids else "")
+             + (", routing weights (do_finalize=False)" if api.exposes_weights else "")]
+    return parse_cpp_enum(fi.runner_h, "RoutingMethodType"), lines
 
 
 def _python_spec(path: Path | None, cls: str, env) -> EnumSpec:
@@ -164,14 +185,6 @@ def _mapped(models) -> set[str] | None:
         return None
     from ..parsers.routing_tables import extract_paths, mapped_members
     return mapped_members(extract_paths(paths)) or None
-
-
-def _cpp_spec(env, members: dict[str, int]) -> EnumSpec:
-    path = env.manifest.get("cpp_enum", {}).get("path", "") if env else "(test double: installed runner.h)"
-    comments = env.manifest.get("cpp_enum", {}).get("comments", {}) if env else {}
-    ms = tuple(Member(n, v, 0, comments.get(n, "")) for n, v in members.items())
-    return EnumSpec("cpp", path, "RoutingMethodType", "tensorrt_llm::kernels::trtllmgen_moe::Routing::RoutingMethodType",
-                    ms, underlying="int64_t")
 
 
 def _env_lines(env) -> list[str]:
@@ -239,6 +252,7 @@ def _render_text(py, results, env_lines, device, total, findings) -> None:
                   f"{r.cases_ok}/{r.cases_total}", f"{r.seconds:.1f}",
                   f"[{_verdict_style(r.verdict)}]{r.verdict}[/]")
     con.print(t)
+    _render_shapes(con, results)
     for r in results:
         if r.comment_note:
             con.print(f"note {r.plan.member.name}: {escape(r.comment_note)}", highlight=False)
@@ -246,7 +260,31 @@ def _render_text(py, results, env_lines, device, total, findings) -> None:
         con.print(f"[red]{f.rule}[/red] {f.name}: {escape(f.message)}"
                   + (f"\n   hint: {escape(f.hint)}" if f.hint else ""), highlight=False)
     n_pass = sum(r.verdict == "pass" for r in results)
-    con.print(f"verify: {n_pass}/{len(results)} pass, {len(findings)} finding(s), {total:.1f} s", highlight=False)
+    rows = [row for r in results for row in r.shapes]
+    shape_note = (f"; shapes: {sum(x['status'] == 'unsupported' for x in rows)} of {len(rows)} unsupported (ES304)"
+                  if rows else "")
+    con.print(f"verify: {n_pass}/{len(results)} values pass{shape_note}, {len(findings)} finding(s), {total:.1f} s",
+              highlight=False)
+
+
+_SHAPE_STYLE = {"pass": "green", "unsupported": "yellow", "mismatch": "red", "value-refused": "dim"}
+
+
+def _render_shapes(con, results) -> None:
+    """The user's shapes, apart from the values: a refused shape is a kernel limit (ES304), not a wrong value."""
+    from rich.markup import escape
+    from rich.table import Table
+    if not any(r.shapes for r in results):
+        return
+    t = Table(title="the model's shapes (--shapes / --model-config)", title_justify="left")
+    for col in ("member", "shape", "cases", "status", "the kernel / the check"):
+        t.add_column(col)
+    for r in results:
+        for row in r.shapes:
+            st = row["status"]
+            t.add_row(r.plan.member.name, row["shape"], f"{row['cases_ok']}/{row['cases_total']}",
+                      f"[{_SHAPE_STYLE.get(st, 'white')}]{st}[/]", escape(row.get("message", "")))
+    con.print(t)
 
 
 def _json_doc(pairs, results, env, device, total) -> dict:

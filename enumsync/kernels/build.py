@@ -41,6 +41,7 @@ from .toolchain import find_nvcc, find_tvm_ffi_includes, nvcc_version
 MODULE_NAME = "trtllm_gen_routing"
 SO_NAME = f"{MODULE_NAME}.so"
 MANIFEST = "build.json"
+MANIFEST_SCHEMA = 2            # 2: ``cpp_enum`` is the EnumSpec JSON (``report.jsonfmt.enum_json``)
 
 # Flags from flashinfer 0.7.2: jit/core.py (gen_jit_spec defaults), jit/cpp_ext.py
 # (build_cuda_cflags) and jit/fused_moe.py (gen_trtllm_gen_routing_module).
@@ -226,6 +227,7 @@ ProgressFn = Callable[[int, int, str], None]
 def run_build(plan: BuildPlan, jobs: int | None = None, progress: ProgressFn | None = None,
               use_ninja: bool | None = None) -> dict:
     """Compile and link; returns the manifest. Raises ``EnumsyncError`` with the first compiler error."""
+    cpp_enum = _cpp_enum_record(plan.flashinfer)      # first: a parse error stops before nvcc runs
     prepare(plan)
     jobs = jobs or os.cpu_count() or 1
     ninja = shutil.which("ninja") if use_ninja is not False else None
@@ -243,7 +245,7 @@ def run_build(plan: BuildPlan, jobs: int | None = None, progress: ProgressFn | N
         raise EnumsyncError(f"building the routing module failed: {first_error(log)} (full log: {log_path})")
     py_copy = _copy_python_enum(plan)
     manifest = {
-        "schema": 1,
+        "schema": MANIFEST_SCHEMA,
         "python_enum": py_copy,
         "module": MODULE_NAME,
         "so": SO_NAME,
@@ -262,7 +264,7 @@ def run_build(plan: BuildPlan, jobs: int | None = None, progress: ProgressFn | N
         "jobs": jobs,
         "builder": "ninja" if ninja else "process pool",
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "cpp_enum": _cpp_enum_record(plan.flashinfer),
+        "cpp_enum": cpp_enum,
     }
     (plan.out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -281,21 +283,12 @@ def _copy_python_enum(plan: BuildPlan) -> str | None:
 
 
 def _cpp_enum_record(tree: FlashinferTree) -> dict:
-    """The C++ RoutingMethodType that this build's kernels read, so a GPU host needs no flashinfer."""
-    runner = tree.root / "data" / "include" / "flashinfer" / "trtllm" / "fused_moe" / "runner.h"
-    try:
-        from ..parsers.cpp import parse_cpp_enum
-        spec = parse_cpp_enum(runner, "RoutingMethodType")
-        members = {m.name: m.value for m in spec.canonical()}
-        comments = {m.name: m.comment for m in spec.canonical()}
-    except Exception:  # the parser is optional here; fall back to the plain enumerator list
-        text = runner.read_text(errors="replace")
-        start = text.find("enum class RoutingMethodType")
-        body = text[start:text.find("};", start)]
-        members, comments = {}, {}
-        for m in re.finditer(r"^\s*(\w+)\s*=\s*(\d+)\s*,?", body, re.M):
-            members[m.group(1)] = int(m.group(2))
-    return {"path": str(runner), "members": members, "comments": comments}
+    """The C++ RoutingMethodType these kernels read, as the ``EnumSpec`` JSON ``check`` uses
+    (parsed with libclang), so a GPU host needs neither flashinfer nor libclang."""
+    from ..parsers.cpp import parse_cpp_enum
+    from ..report.jsonfmt import enum_json
+    return enum_json(parse_cpp_enum(tree.root / "data" / "include" / "flashinfer" / "trtllm" / "fused_moe"
+                                    / "runner.h", "RoutingMethodType"))
 
 
 _NINJA_STEP = re.compile(r"^\[(\d+)/(\d+)\]\s*(.*)")
@@ -346,7 +339,7 @@ def load_manifest(build_dir: Path) -> dict | None:
         m = json.loads(p.read_text())
     except (OSError, ValueError):
         return None
-    if not (Path(build_dir) / m.get("so", SO_NAME)).is_file():
+    if not (Path(build_dir) / m.get("so", SO_NAME)).is_file() or m.get("schema") != MANIFEST_SCHEMA:
         return None
     m["dir"] = str(Path(build_dir).resolve())
     return m

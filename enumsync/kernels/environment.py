@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import EnumsyncError
+from ..model import EnumSpec, EnumsyncError
 from . import Unsupported, flashinfer_tree
 from . import build as B
 from .arch import arch_major, normalize_arch
@@ -37,8 +37,9 @@ class Env:
         return Path(self.manifest["dir"]) / self.manifest.get("so", B.SO_NAME)
 
     @property
-    def cpp_members(self) -> dict[str, int]:
-        return dict(self.manifest.get("cpp_enum", {}).get("members", {}))
+    def cpp_spec(self) -> EnumSpec:
+        """The C++ enum the build's kernels read (recorded at build time)."""
+        return EnumSpec.from_json(self.manifest["cpp_enum"])
 
 
 def local_gpu() -> Gpu | None:
@@ -66,16 +67,35 @@ def local_gpu() -> Gpu | None:
     return Gpu(d["name"], normalize_arch(d["cap"])) if d else None
 
 
+NVFP4_ARCHS = ("sm_100a", "sm_103a")
+
+
+def sm_name(arch: str) -> str:
+    """``sm_90a`` -> ``SM90``."""
+    return "SM" + arch[len("sm_"):].rstrip("af")
+
+
+def choose_backend(backend: str, gpu: Gpu | None) -> tuple[str, str]:
+    """(backend, why) for ``--backend auto``: nvfp4 on SM100/SM103, routing elsewhere."""
+    if backend != "auto":
+        return backend, "asked for"
+    if gpu is None:
+        return "trtllm-routing", "auto: no GPU found"
+    if gpu.arch in NVFP4_ARCHS:
+        return "trtllm-nvfp4", f"auto: {gpu.name} is {sm_name(gpu.arch)}, where flashinfer's NVFP4 fused MoE runs"
+    return "trtllm-routing", (f"auto: {gpu.name} is {sm_name(gpu.arch)}; the NVFP4 fused MoE needs SM100/SM103, "
+                              "so the routing kernels alone are launched")
+
+
 def check_gpu(gpu: Gpu | None, backend: str) -> None:
     if gpu is None:
         raise Unsupported("no CUDA GPU here (nvidia-smi lists none and torch sees none)")
     major = arch_major(gpu.arch)
     if backend == "trtllm-nvfp4":
-        if gpu.arch not in ("sm_100a", "sm_103a"):
-            raise Unsupported(f"the trtllm-nvfp4 backend needs SM100/SM103 (Blackwell); {gpu.name} is {gpu.arch}. "
-                              "Use --backend trtllm-routing on this GPU")
-        raise Unsupported("the trtllm-nvfp4 backend is not implemented in this enumsync yet "
-                          "(use --backend trtllm-routing)")
+        if gpu.arch not in NVFP4_ARCHS:
+            raise Unsupported(f"the trtllm-nvfp4 backend needs SM100/SM103 (found {sm_name(gpu.arch)}, {gpu.name}); "
+                              "use --backend trtllm-routing (or auto) on this GPU")
+        return
     if major < 9:
         raise Unsupported(f"{gpu.name} is {gpu.arch}; flashinfer's trtllm-gen routing kernels need SM90 or newer")
 
@@ -88,8 +108,9 @@ def find_build(arch: str, export_headers: Path | None = None, build_dir: Path | 
     if build_dir is not None:
         m = B.load_manifest(build_dir)
         if m is None:
-            raise EnumsyncError(f"--build-dir {build_dir}: no finished routing build there "
-                                f"(needs {B.MANIFEST} and {B.SO_NAME})")
+            raise EnumsyncError(f"--build-dir {build_dir}: no finished routing build of this enumsync there "
+                                f"(needs {B.MANIFEST} of schema {B.MANIFEST_SCHEMA} and {B.SO_NAME}; "
+                                "rebuild it with `enumsync verify --build-only`)")
         if m.get("arch") != arch:
             raise Unsupported(f"the build in {build_dir} is for {m.get('arch')}, this GPU is {arch}")
         return m, True, f"from --build-dir {build_dir}"

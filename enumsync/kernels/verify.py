@@ -60,9 +60,10 @@ class Case:
     rsf: float = 1.0
     norm: bool = True
     seed: int = 0
+    shape: str = ""            # the user's shape this case comes from (--shapes / --model-config)
 
     def label(self) -> str:
-        s = f"T={self.T} E={self.E} K={self.K} {self.dtype}"
+        s = (f"[{self.shape}] " if self.shape else "") + f"T={self.T} E={self.E} K={self.K} {self.dtype}"
         if self.bias:
             s += " bias"
         if self.n_group > 1:
@@ -115,6 +116,17 @@ def cases_for(reference: str | None, rsf: float | None = None) -> list[Case]:
     return cases
 
 
+def shape_cases(shapes, rsf: float | None = None) -> list[Case]:
+    """Two cases per user shape (T=13 fp32, T=300 bf16), with a bias (MiniMax2/DeepSeekV3 need one)."""
+    rows = []
+    for sh in shapes:
+        r = rsf if rsf is not None else (sh.rsf if sh.rsf is not None else 1.0)
+        common = dict(E=sh.experts, K=sh.top_k, n_group=sh.n_group, topk_group=sh.topk_group, bias=True,
+                      rsf=r, shape=sh.label)
+        rows += [dict(common, T=13), dict(common, T=300, dtype="bf16")]
+    return _cases(rows)
+
+
 # --- what each member should do --------------------------------------------------------------
 
 @dataclass
@@ -126,6 +138,10 @@ class MethodPlan:
     by: str                       # "name" | "meaning" | "sentinel" | "none"
     comment_ref: str | None       # the reference its comment reads as, when that differs
     cases: list[Case] = field(default_factory=list)
+
+    @property
+    def value_cases(self) -> list[Case]:
+        return [c for c in self.cases if not c.shape]
 
 
 def reference_for_meaning(meaning) -> str | None:
@@ -153,7 +169,8 @@ def reference_for_meaning(meaning) -> str | None:
     return None
 
 
-def plan_member(m: Member, rsf: float | None = None) -> MethodPlan:
+def plan_member(m: Member, rsf: float | None = None, shapes=()) -> MethodPlan:
+    """What member ``m`` should do, and its cases (the member's own, then the user's shapes)."""
     meaning_ref = reference_for_meaning(m.meaning)
     if m.name in SENTINELS:
         return MethodPlan(m, m.value, None, True, "sentinel", None, cases_for(None, rsf))
@@ -164,7 +181,7 @@ def plan_member(m: Member, rsf: float | None = None) -> MethodPlan:
     else:
         expected, by = None, "none"
     comment_ref = meaning_ref if meaning_ref and expected and meaning_ref not in equivalents(expected) else None
-    return MethodPlan(m, m.value, expected, False, by, comment_ref, cases_for(expected, rsf))
+    return MethodPlan(m, m.value, expected, False, by, comment_ref, cases_for(expected, rsf) + shape_cases(shapes, rsf))
 
 
 def select_members(py: EnumSpec, methods: list[str] | None, mapped: set[str] | None) -> list[Member]:
@@ -237,6 +254,12 @@ class MethodResult:
     comment_note: str = ""
     records: list[dict] = field(default_factory=list)
     finding: Finding | None = None
+    shapes: list[dict] = field(default_factory=list)          # one row per user shape
+    shape_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return ([self.finding] if self.finding else []) + self.shape_findings
 
     def to_json(self) -> dict:
         p = self.plan
@@ -245,7 +268,7 @@ class MethodResult:
                 "kernel_ran": self.ran, "cases_ok": self.cases_ok, "cases_total": self.cases_total,
                 "refused": [{"case": c, "message": m} for c, m in self.refused], "crashed": self.crashed,
                 "message": self.message, "comment_note": self.comment_note,
-                "seconds": round(self.seconds, 2), "device": self.device,
+                "seconds": round(self.seconds, 2), "device": self.device, "shapes": self.shapes,
                 "cases": [{"case": c.label(), **r} for c, r in zip(p.cases, self.records)]}
 
 
@@ -277,17 +300,83 @@ def matching_references(records: list[dict]) -> tuple[list[str], str | None]:
     return matches, closest
 
 
-def judge(plan: MethodPlan, run: WorkerRun, cpp_members: dict[str, int]) -> MethodResult:
-    """Turn one worker's events into a verdict and at most one finding."""
-    m, v = plan.member, plan.value
-    cpp_at_value = next((n for n, val in cpp_members.items() if val == v), None)
-    ready = next((e for e in run.events if e.get("event") == "ready"), None)
-    load_err = next((e for e in run.events if e.get("event") == "load-error"), None)
+def _records(plan: MethodPlan, run: WorkerRun) -> list[dict]:
     records: list[dict] = [{} for _ in plan.cases]
     for e in run.events:
         if e.get("event") == "case" and 0 <= e.get("i", -1) < len(records):
             records[e["i"]] = {k: val for k, val in e.items() if k not in ("event", "i")}
-    done = any(e.get("event") == "done" for e in run.events)
+    return records
+
+
+def judge(plan: MethodPlan, run: WorkerRun, cpp_members: dict[str, int]) -> MethodResult:
+    """Turn one worker's events into a verdict on the value (the member's own cases) and, per user
+    shape, whether the kernel runs that shape (ES304 when it refuses it)."""
+    records = _records(plan, run)
+    own = [i for i, c in enumerate(plan.cases) if not c.shape]
+    vplan = MethodPlan(**{**plan.__dict__, "cases": [plan.cases[i] for i in own]})
+    vrec = [records[i] for i in own]
+    done = any(e.get("event") == "done" for e in run.events) or (bool(vrec) and all(vrec) and len(own) < len(records))
+    res = _judge_value(vplan, run, vrec, done, cpp_members)
+    res.plan, res.records = plan, records
+    _judge_shapes(res, [(c, r) for c, r in zip(plan.cases, records) if c.shape], run, cpp_members)
+    return res
+
+
+_VALUE_REFUSAL = ("invalid routing_method_type", "Unimplemented routing method", "InvalidRountingMethod")
+
+
+def _judge_shapes(res: MethodResult, pairs: list[tuple[Case, dict]], run: WorkerRun, cpp_members) -> None:
+    """One row per user shape; ES304 when the kernel refuses (or dies on) a shape it runs the value at."""
+    plan, m = res.plan, res.plan.member
+    by_shape: dict[str, list[tuple[Case, dict]]] = {}
+    for c, r in pairs:
+        by_shape.setdefault(c.shape, []).append((c, r))
+    for label, rows in by_shape.items():
+        c0 = rows[0][0]
+        refused = [(c, r) for c, r in rows if r.get("status") in ("refused", "crashed") or not r]
+        ok = [r for c, r in rows if r.get("status") == "ok"]
+        row = {"shape": label, "experts": c0.E, "top_k": c0.K, "n_group": c0.n_group, "topk_group": c0.topk_group,
+               "cases_ok": len(ok), "cases_total": len(rows)}
+        loc = {"member": m.name, "python_value": plan.value, "cpp_value": cpp_members.get(m.name), "line": m.line}
+        if refused:
+            c, r = refused[0]
+            words = r.get("message") or f"the worker died ({(run.stderr.strip().splitlines() or ['?'])[-1]})"
+            row.update(status="unsupported", message=words)
+            if res.verdict == "ES301" or any(w in words for w in _VALUE_REFUSAL):
+                row["status"] = "value-refused"      # the value itself: ES301 says so already
+            else:
+                res.shape_findings.append(make(
+                    "ES304", f"{m.name} = {plan.value}: the kernel does not run shape {label} "
+                             f"(E={c0.E}, K={c0.K}" + (f", {c0.n_group} groups / top {c0.topk_group}" if c0.n_group > 1 else "")
+                             + f"); it said: {words}",
+                    hint="a kernel limit for this model's shape, not a wrong value: pick a method the kernel "
+                         "runs at this shape, or a flashinfer release that covers it",
+                    extra={"shape": label, "case": c.label()}, **loc))
+        elif plan.expected and not plan.sentinel:
+            mine = [r["refs"].get(n) for r in ok for n in equivalents(plan.expected) if n in r.get("refs", {})]
+            if not mine:
+                row.update(status="ran", message=f"no {plan.expected} reference for this shape")
+            elif all(any(x and x.get("ok") for x in [r["refs"].get(n) for n in equivalents(plan.expected)])
+                     for r in ok):
+                row.update(status="pass", message=f"runs {plan.expected}")
+            else:
+                row.update(status="mismatch", message=f"does not match {plan.expected} at this shape")
+                if res.verdict == "pass":
+                    res.shape_findings.append(make(
+                        "ES302", f"{m.name} = {plan.value} runs {plan.expected} on its own cases but not at shape "
+                                 f"{label}", extra={"shape": label}, **loc))
+        else:
+            row.update(status="ran", message="")
+        res.shapes.append(row)
+
+
+def _judge_value(plan: MethodPlan, run: WorkerRun, records: list[dict], done: bool,
+                 cpp_members: dict[str, int]) -> MethodResult:
+    """The verdict on the value from the member's own cases, and at most one finding."""
+    m, v = plan.member, plan.value
+    cpp_at_value = next((n for n, val in cpp_members.items() if val == v), None)
+    ready = next((e for e in run.events if e.get("event") == "ready"), None)
+    load_err = next((e for e in run.events if e.get("event") == "load-error"), None)
     crashed = None
     for c, r in zip(plan.cases, records):
         if r.get("status") == "crashed":

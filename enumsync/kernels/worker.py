@@ -8,9 +8,12 @@ Reads a JSON spec on stdin, writes one JSON object per line on stdout::
     {"event": "done"}
 
 A crash (illegal memory access) poisons the CUDA context, so the worker stops after it; the
-parent marks the remaining cases as not run. Spec keys: ``launcher`` ("trtllm-routing" or
-"test-double"), ``so`` (the built module), ``value``, ``cases`` (see ``verify.Case``),
-``cpp_members`` (test double only), ``crash_values`` (test double only), ``device``.
+parent marks the remaining cases as not run. Spec keys: ``launcher`` ("trtllm-routing",
+"trtllm-nvfp4", or ``MODULE:ATTR``, a plug-in whose ``make_launcher(spec)`` returns the
+launcher: enumsync's own tests inject a CPU stand-in that way), ``so`` (the routing build),
+``value``, ``cases`` (see ``verify.Case``), ``device``. A launcher has ``name``, ``describe()``
+and either ``run(logits, bias, value, ...)`` (routing: ids and weights) or
+``run_case(value, case)`` (it judges the case itself, as the NVFP4 MoE does).
 """
 from __future__ import annotations
 
@@ -27,16 +30,21 @@ def _emit(obj: dict) -> None:
 
 def make_launcher(spec: dict):
     kind = spec.get("launcher", "trtllm-routing")
-    if kind == "test-double":
-        from .test_double import ReferenceTestDouble
-        return ReferenceTestDouble(spec.get("cpp_members") or {}, tuple(spec.get("crash_values") or ()))
     if kind == "trtllm-routing":
         from .routing_sm90 import RoutingLauncher
         return RoutingLauncher(spec["so"], spec.get("device", "cuda"))
+    if kind == "trtllm-nvfp4":
+        from .trtllm_nvfp4 import Nvfp4Launcher
+        return Nvfp4Launcher(spec.get("device", "cuda"))
+    if ":" in kind:
+        from .plugin import load_plugin
+        return load_plugin(kind).make_launcher(spec)
     raise ValueError(f"unknown launcher {kind!r}")
 
 
 def run_case(launcher, value: int, case: dict) -> dict:
+    if hasattr(launcher, "run_case"):
+        return launcher.run_case(value, case)
     import torch
 
     from .reference import Params, all_references, compare, make_bias, make_logits
