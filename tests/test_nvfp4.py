@@ -15,6 +15,17 @@ from enumsync.kernels import Unsupported  # noqa: E402
 from enumsync.kernels import nvfp4 as Q  # noqa: E402
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _forget_flashinfer():
+    """These tests import flashinfer; other tests assert that enumsync itself never does."""
+    import sys
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name == "flashinfer" or name.startswith("flashinfer."):
+            del sys.modules[name]
+
+
 def _flashinfer():
     try:
         import flashinfer
