@@ -10,33 +10,37 @@
 # /work/shared/scripts/gpu-carry.sh, and flashinfer-0.7.2-routing-src.tar.xz (the routing units, the
 # headers nvcc -M lists for them, data/include, data/cutlass/include, data/cccl, spdlog, tllm_enums.py).
 # Steps already done on a warm machine (pip, tar, build) are skipped, so a second call resumes.
+# Only 8 files come back from $OUT: every result lies in $R and is packed into $OUT/results.tgz
+# after each step (so a run stopped at its limit still returns what it finished).
 set -u
 OUT=${OUT:?set OUT to a results folder}
+R=/tmp/issue12-results
 C=${CARRY:-.carry}
 SITE=/tmp/enumsync-site
 FI=/tmp/fi
-mkdir -p "$OUT"
-[ -d "$SITE/tvm_ffi" ] || python3 -m pip install -q --no-index --no-deps --target "$SITE" "$C"/wheels/*.whl >"$OUT/pip.txt" 2>&1
+mkdir -p "$OUT" "$R"
+[ -d "$SITE/tvm_ffi" ] || python3 -m pip install -q --no-index --no-deps --target "$SITE" "$C"/wheels/*.whl >"$R/pip.txt" 2>&1
 [ -d "$FI/flashinfer" ] || { mkdir -p "$FI" && tar -xJf "$C/flashinfer-0.7.2-routing-src.tar.xz" -C "$FI"; }
 export PYTHONPATH=$SITE:$PWD ENUMSYNC_CACHE_DIR=$PWD/build/enumsync-cache COLUMNS=200 TERM=dumb
 { date -u; nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv
   python3 -c "import sys,torch,tvm_ffi; print('python', sys.version.split()[0]); print('torch', torch.__version__, 'cuda', torch.version.cuda); print('tvm_ffi', tvm_ffi.__version__)"
-  nvcc --version | tail -2; nproc; git log --oneline -1; } >"$OUT/device.txt" 2>&1
+  nvcc --version | tail -2; nproc; git log --oneline -1; } >"$R/device.txt" 2>&1
 ms() { date +%s%3N; }
 step() {
   local name=$1; shift
   local s; s=$(ms)
-  "$@" >"$OUT/$name.txt" 2>"$OUT/$name.err"
-  echo "$name rc=$? s=$(( ($(ms) - s) / 1000 )) $*" >>"$OUT/timings.txt"
+  "$@" >"$R/$name.txt" 2>"$R/$name.err"
+  echo "$name rc=$? s=$(( ($(ms) - s) / 1000 )) $*" >>"$R/timings.txt"
+  tar -czf "$OUT/results.tgz" -C "$R" . && cp "$R/timings.txt" "$OUT/timings.txt"
 }
 step a-nvfp4-pytest python3 -m pytest -q -rs -p no:cacheprovider tests/test_nvfp4.py
-step b-nvfp4-backend python3 -m enumsync verify --backend trtllm-nvfp4 --json-out "$OUT/b-nvfp4-backend.json"
+step b-nvfp4-backend python3 -m enumsync verify --backend trtllm-nvfp4 --json-out "$R/b-nvfp4-backend.json"
 step build python3 -m enumsync verify --build-only --arch sm_90a --flashinfer-root "$FI/flashinfer" \
   --export-headers "$C/export-headers/trtllmGen_bmm_export" --jobs 16
 BUILD=$(python3 -c "from enumsync.kernels.build import find_cached_builds as f; b=f('sm_90a'); print(b[0]['dir'] if b else '')")
-cp "$BUILD/build.json" "$OUT/build.json" 2>/dev/null
-step b-auto python3 -m enumsync verify --build-dir "$BUILD" --methods Renormalize --json-out "$OUT/b-auto.json"
-step c-shapes python3 -m enumsync verify --build-dir "$BUILD" --jobs 8 --shapes 384:8 --json-out "$OUT/c-shapes.json"
-step d-default python3 -m enumsync verify --build-dir "$BUILD" --jobs 8 --json-out "$OUT/d-default.json"
+cp "$BUILD/build.json" "$R/build.json" 2>/dev/null
+step b-auto python3 -m enumsync verify --build-dir "$BUILD" --methods Renormalize --json-out "$R/b-auto.json"
+step c-shapes python3 -m enumsync verify --build-dir "$BUILD" --jobs 8 --shapes 384:8 --json-out "$R/c-shapes.json"
+step d-default python3 -m enumsync verify --build-dir "$BUILD" --jobs 8 --json-out "$R/d-default.json"
 ENUMSYNC_VERIFY_BUILD_DIR=$BUILD step e-gpu-pytest python3 -m pytest -q -rs -p no:cacheprovider tests/test_verify_gpu.py
-cat "$OUT/timings.txt"
+cat "$R/timings.txt"
