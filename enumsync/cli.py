@@ -15,6 +15,7 @@ COMMANDS = {
     "verify": "enumsync.commands.verify:verify",
     "rules": "enumsync.commands.rules:rules",
     "scan": "enumsync.commands.scan:scan",
+    "lock": "enumsync.commands.lock:lock",
 }
 
 

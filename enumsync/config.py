@@ -34,7 +34,7 @@ from typing import Any
 
 from .model import EnumsyncError
 
-PRESETS = ("flashinfer", "sglang", "vllm")
+from .presets import PRESETS  # noqa: E402  (the one preset registry)
 
 # The JSON Schema of [tool.enumsync] (validated with fastjsonschema). Every value schema carries a
 # ``description``: the expected type in words, which the one-line error message quotes.
@@ -89,19 +89,8 @@ class Config:
 
 
 def _load_toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except OSError as e:
-        raise EnumsyncError(f"{path}: cannot read config ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise EnumsyncError(f"{path}: invalid TOML (not UTF-8 at byte {e.start}); fix the file") from e
-    except tomllib.TOMLDecodeError as e:
-        raise EnumsyncError(f"{path}: invalid TOML ({e}); fix the file") from e
+    from .tomlfile import load
+    return load(path)
 
 
 def _tool_table(doc: dict, path: Path) -> dict | None:

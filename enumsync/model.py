@@ -159,6 +159,7 @@ class PairResult:
     label: str = ""
     notes: list[str] = field(default_factory=list)  # e.g. "flashinfer 0.7.2 (installed)"
     found: str = ""                 # scan: how the pair was found (config, mirror comment, name match)
+    origin: str = ""                # zero config: the project found and the flashinfer it pins (first line)
 
 
 class EnumsyncError(Exception):

@@ -162,6 +162,13 @@ def _values(spec: EnumSpec) -> dict[int, list[Member]]:
     return out
 
 
+# --- ES011: the lock file ---------------------------------------------------------------
+
+declare("ES011", "stale-lock", Severity.ERROR,
+        "enumsync.lock no longer matches the project: the flashinfer pin moved (or, with `--verify-lock`, the "
+        "real runner.h differs from the lock); run `enumsync lock` and commit it", scope="lock")
+
+
 # --- ES0xx: values ---------------------------------------------------------------------
 
 @rule("ES000", "unknown-value", Severity.ERROR,

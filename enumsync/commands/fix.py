@@ -95,8 +95,11 @@ def fix(pair, show_diff: bool, fmt: str) -> None:
     from ..pairs import resolve_pairs
     specs, _ = resolve_pairs(pair)
     results = [fix_one(s, show_diff) for s in specs]
+    origin = next((s.origin for s in specs if s.origin), "")
+    if origin and fmt == "text":
+        click.echo(origin, err=show_diff)   # --diff keeps stdout a clean patch
     if fmt == "json":
-        sys.stdout.write(json.dumps({"schema": 1, "results": results}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"schema": 1, "origin": origin, "results": results}, indent=2) + "\n")
         return
     for r in results:
         if show_diff:

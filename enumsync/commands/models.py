@@ -12,17 +12,17 @@ from ..model import EnumsyncError, Severity
 from ..report import count_findings
 from .options import format_option, guarded
 
-# where model routing code lives, relative to a checkout root or to an installed package's parent
-MODEL_DIRS = {
-    "sglang": ("python/sglang/srt/models", "sglang/srt/models"),
-    "vllm": ("vllm/model_executor/layers/fused_moe", "vllm/model_executor/models"),
-}
+def _model_presets() -> list[str]:
+    from ..presets import PRESETS
+    return [n for n, p in PRESETS.items() if p.model_dirs]
 
 
 def preset_dirs(preset: str, roots: list[Path]) -> list[Path]:
     """The preset's model folders under each root (a checkout or site-packages); with no
-    roots, under the working directory, else in the installed package (found without importing it)."""
-    rels = MODEL_DIRS[preset]
+    roots, in the checkout around the working directory, else in the installed package (found
+    without importing it)."""
+    from ..presets import find_root, get_preset
+    rels = get_preset(preset).model_dirs
     if roots:
         found = []
         for root in roots:
@@ -32,7 +32,8 @@ def preset_dirs(preset: str, roots: list[Path]) -> list[Path]:
                                     f"pass the root of a {preset} checkout or of site-packages")
             found.extend(hits)
         return found
-    hits = [Path.cwd() / r for r in rels if (Path.cwd() / r).is_dir()]
+    here = find_root(get_preset(preset), Path.cwd())
+    hits = [here / r for r in rels if (here / r).is_dir()]
     if hits:
         return hits
     try:
@@ -48,8 +49,10 @@ def preset_dirs(preset: str, roots: list[Path]) -> list[Path]:
                         f"run inside a {preset} checkout, or pass its root as PATH")
 
 
-def _cpp_side(cpp: str | None, flashinfer: str | None, enum: str, cpp_enum: str | None):
-    """(EnumSpec, description) of the C++ enum to check against, or (None, why not)."""
+def _cpp_side(cpp: str | None, flashinfer: str | None, enum: str, cpp_enum: str | None, preset: str | None = None):
+    """(EnumSpec, description) of the C++ enum to check against, or (None, why not).
+
+    ``--flashinfer pinned`` reads the pin (and enumsync.lock) exactly as ``check`` does."""
     from ..parsers.cpp import parse_cpp_enum
     if cpp:
         p = Path(cpp)
@@ -57,6 +60,13 @@ def _cpp_side(cpp: str | None, flashinfer: str | None, enum: str, cpp_enum: str 
             raise EnumsyncError(f"--cpp {cpp}: no such file; pass the C++ header that defines {enum}")
         return parse_cpp_enum(p, enum, cpp_enum), str(p)
     from .. import sources
+    if flashinfer == "pinned":
+        from ..pairs import PairOptions, pinned_cpp
+        side = pinned_cpp(PairOptions(enum=enum, cpp_enum=cpp_enum, flashinfer="pinned", preset=preset), Path.cwd())
+        origin_tail = f", flashinfer-python {side.version} pinned in {side.pin_where}"
+        if side.locked is not None:
+            return side.locked, side.note + origin_tail
+        return parse_cpp_enum(side.path, enum, cpp_enum), side.note + origin_tail
     if flashinfer:
         fi = sources.resolve_flashinfer(flashinfer)
     else:
@@ -153,7 +163,7 @@ def render_text(rows, findings, cpp, cpp_desc: str) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--preset", type=click.Choice(sorted(MODEL_DIRS)),
+@click.option("--preset", type=click.Choice(_model_presets()),
               help="Find the model folders in PATH (a checkout or site-packages), else here or installed.")
 @click.option("--mapped", is_flag=True, help="Print only the set of members that some row maps to.")
 @click.option("--cpp", metavar="HEADER", help="C++ header with the enum to check the rows against (ES201/ES202).")
@@ -173,12 +183,21 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
     C++) and ES202 (conditions disagree with the member's meaning). Exit 1 on an error finding.
     """
     from ..parsers.routing_tables import extract_paths, mapped_members
+    origin = ""
+    if not preset and not paths:   # zero config: the checkout around the working directory
+        from ..presets import detect_project
+        found = detect_project(Path.cwd().resolve())
+        if found is None or not found.preset.model_dirs:
+            raise EnumsyncError(f"models: give PATH... (files or folders of model code) or --preset "
+                                f"{'|'.join(_model_presets())}; no such checkout at or above {Path.cwd()}")
+        preset = found.preset.name
+        if not cpp and not flashinfer and found.preset.pin_files:
+            flashinfer = "pinned"
+        origin = found.describe()
     if preset:
         targets = preset_dirs(preset, list(paths))
-    elif paths:
-        targets = list(paths)
     else:
-        raise EnumsyncError("models: give PATH... (files or folders of model code) or --preset sglang|vllm")
+        targets = list(paths)
     rows = extract_paths(targets, enum)
     if mapped:
         members = sorted(mapped_members(rows))
@@ -187,7 +206,10 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
         else:
             sys.stdout.write("".join(m + "\n" for m in members))
         return
-    spec, desc = (None, "not checked (--no-rules)") if no_rules else _cpp_side(cpp, flashinfer, enum, cpp_enum)
+    spec, desc = (None, "not checked (--no-rules)") if no_rules else _cpp_side(cpp, flashinfer, enum, cpp_enum, preset)
+    if origin:
+        origin += desc[desc.index(", flashinfer-python "):] if ", flashinfer-python " in desc else f", C++: {desc}"
+        desc = desc.split(", flashinfer-python ")[0]
     findings = []
     if spec is not None:
         from ..config import load_config
@@ -198,7 +220,7 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
         click.echo(f"enumsync: note: {desc}", err=True)
     if fmt == "json":
         names = spec.by_name() if spec is not None else {}
-        out = {"schema": 1,
+        out = {"schema": 1, "origin": origin,
                "cpp": {"path": spec.path, "qualname": spec.qualname, "source": desc} if spec is not None else None,
                "rows": [row_json(r, names[r.member].meaning.summary() if r.member in names and
                                  names[r.member].meaning else None) for r in rows],
@@ -208,5 +230,5 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
                            **{k: v for k, v in count_findings(findings).items() if k in ("errors", "warnings")}}}
         sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
     else:
-        sys.stdout.write(render_text(rows, findings, spec, desc))
+        sys.stdout.write((origin + "\n" if origin else "") + render_text(rows, findings, spec, desc))
     sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)

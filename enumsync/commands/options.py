@@ -8,6 +8,7 @@ import click
 
 from ..model import EnumsyncError
 from ..pairs import PairOptions
+from ..presets import names as preset_names
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -25,8 +26,9 @@ def pair_options(fn):
         click.option("--python-enum", metavar="CLASS", help="Python enum class name, if it differs."),
         click.option("--flashinfer", metavar="SOURCE",
                      help="Where runner.h comes from: installed | pinned | VERSION | SPECIFIER."),
-        click.option("--preset", type=click.Choice(["flashinfer", "sglang", "vllm"]),
-                     help="Known location of the Python copy in such a checkout or installed package."),
+        click.option("--preset", type=click.Choice(preset_names()),
+                     help="Known project: where its Python copy, pins and extensions are [default: the checkout "
+                          "around the working directory, detected]."),
         click.option("--config", metavar="PYPROJECT", help="Config file [default: nearest pyproject.toml]."),
         click.option("-I", "--include-dir", "include_dirs", multiple=True, metavar="DIR",
                      help="Include directory for C++ values that need macros from other headers."),

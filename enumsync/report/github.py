@@ -31,7 +31,7 @@ def _rel(path: str) -> str:
 
 
 def render(results) -> str:
-    lines = []
+    lines = [f"::notice title=enumsync::{_data(o)}" for o in dict.fromkeys(r.origin for r in results if r.origin)]
     for r in results:
         for f in r.findings:
             if f.suppressed:

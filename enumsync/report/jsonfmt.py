@@ -18,7 +18,8 @@ def enum_json(spec) -> dict:
 
 def render(results) -> str:
     doc = {"schema": SCHEMA,
-           "results": [{"label": r.label, "notes": r.notes, **({"found": r.found} if r.found else {}),
+           "results": [{"label": r.label, "origin": r.origin, "notes": r.notes,
+                        **({"found": r.found} if r.found else {}),
                         "cpp": enum_json(r.cpp), "python": enum_json(r.python),
                         "findings": [f.to_json() for f in r.findings]} for r in results],
            "summary": counts(results)}

@@ -139,6 +139,9 @@ def summary_line(results) -> str:
 def render(results) -> str:
     buf = io.StringIO()
     con = console(buf)
+    from rich.markup import escape
+    for origin in dict.fromkeys(r.origin for r in results if r.origin):
+        con.print(escape(origin), soft_wrap=True)
     for r in results:
         render_pair(con, r)
         if r.findings:
