@@ -5,6 +5,8 @@ import importlib
 
 import click
 
+from . import __version__
+
 # command name -> "module:attribute" (each module is small and named for what it does)
 COMMANDS = {
     "check": "enumsync.commands.check:check",
@@ -70,7 +72,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="enumsync-kernels", prog_name="enumsync")
+@click.version_option(__version__, prog_name="enumsync")
 def main() -> None:
     """Keep Python copies of GPU-kernel enums in step with the C++ enums the kernels read."""
 

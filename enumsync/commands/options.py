@@ -10,7 +10,7 @@ from ..model import EnumsyncError
 from ..pairs import PairOptions
 from ..presets import names as preset_names
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "markdown")
 
 
 def pair_options(fn):

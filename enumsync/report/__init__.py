@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = {"text": "text", "json": "jsonfmt", "github": "github", "sarif": "sarif"}
+_MODULES = {"text": "text", "json": "jsonfmt", "github": "github", "sarif": "sarif", "markdown": "markdown"}
 
 
 def render(results, fmt: str = "text") -> str:
-    """Render ``list[PairResult]`` in one of text | json | github | sarif."""
+    """Render ``list[PairResult]`` in one of text | json | github | sarif | markdown."""
     mod = importlib.import_module(f"{__name__}.{_MODULES[fmt]}")
     return mod.render(results)
 
