@@ -117,7 +117,7 @@ def test_config_preset_validation_lists_the_registry(tmp_path):
     _write(tmp_path, "pyproject.toml", '[tool.enumsync]\npreset = "sglng"\n')
     r = run_cli("check", cwd=tmp_path)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
-    assert f"preset must be one of {', '.join(PRESETS)}, not 'sglng'" in r.stderr
+    assert "'sglng'" in r.stderr and all(name in r.stderr for name in PRESETS)
 
 
 def test_preset_with_explicit_python_keeps_vllm_extensions(tmp_path, installed_flashinfer):
