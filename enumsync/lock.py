@@ -176,8 +176,8 @@ def pin_matches(pin, version: str) -> bool:
 
 
 def sha256_of(path: Path) -> str:
-    from .wheelcache import sha256
-    return sha256(path)
+    import hashlib
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def entry_for(spec, root: Path) -> LockEntry:
