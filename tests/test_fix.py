@@ -177,7 +177,7 @@ def test_cli_diff_writes_nothing_then_fix_writes_atomically_keeping_mode(tmp_pat
     os.chmod(p, 0o640)
     before = p.read_bytes()
     d = run_cli("fix", "--cpp", str(h), "--python", str(p), "--enum", "Mode", "--diff")
-    assert d.returncode == 0, d.stderr
+    assert d.returncode == 1, d.stderr                          # like `ruff --diff`: 1 = it would change
     assert p.read_bytes() == before
     assert "+    # Gamma: the new one\n+    Gamma = (2,)\n" in d.stdout
     assert "\n-    Unspecified = (2,)\n" in d.stdout and "\n+    Unspecified = (3,)\n" in d.stdout
