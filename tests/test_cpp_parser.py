@@ -224,3 +224,40 @@ def test_a_fifo_behind_an_absolute_include_is_never_opened(tmp_path):
     code = f"from enumsync.parsers.cpp import parse_cpp_enum as p; print(p({str(h)!r}, 'E').members[0].value)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.stdout.strip() == "1", r.stderr
+
+
+CUBIN_EXPORT = ("flashinfer_cubin/cubins/d2c5915bf45ae64308a947824c14966c2718a292/batched_gemm-91e0ba0-896b90b/"
+                "include/trtllmGen_bmm_export/")
+
+
+@pytest.mark.network
+def test_real_dtype_decl_h_values_are_what_gxx_computes(tmp_path):
+    """flashinfer-cubin 0.6.13's DtypeDecl.h packs five fields per member with a macro."""
+    import shutil
+    import subprocess
+    from conftest import wheel_tree
+    gxx = shutil.which("g++")
+    if gxx is None:
+        pytest.skip("g++ is not installed (.ci/run installs it)")
+    root = wheel_tree("flashinfer-cubin", "0.6.13", CUBIN_EXPORT)
+    spec = parse_cpp_enum(root / "trtllm/gen/DtypeDecl.h", "Dtype")
+    assert spec.qualname == "batchedGemm::trtllm::gen::Dtype" and spec.underlying == "uint32_t"
+    assert len(spec.members) >= 20
+    prints = "".join(f'  std::printf("{m.name} %u\\n", (unsigned)batchedGemm::trtllm::gen::Dtype::{m.name});\n'
+                     for m in spec.members)
+    (tmp_path / "main.cpp").write_text('#include "trtllm/gen/DtypeDecl.h"\n#include <cstdio>\n'
+                                       f"int main() {{\n{prints}}}\n")
+    subprocess.run([gxx, "-std=c++17", "-w", "-I", str(root), str(tmp_path / "main.cpp"), "-o", str(tmp_path / "m")],
+                   check=True, capture_output=True, timeout=300)
+    out = subprocess.run([str(tmp_path / "m")], capture_output=True, text=True, check=True).stdout
+    compiled = {a: int(b) for a, b in (ln.split() for ln in out.splitlines())}
+    assert values(spec) == compiled
+    assert compiled["Bfloat16"] == 1 << 20 | 16 << 8     # signed, 16 bits, uid 0: the packing is real
+
+
+def test_form_feeds_and_unicode_line_separators_do_not_shift_comments(tmp_path):
+    h = tmp_path / "ff.h"
+    h.write_text("// \f page break \u2028 and a separator\nenum class F : int {\n  // first\n  A = 1,\n"
+                 "  B = 2,  // second \x0b tab\n};\n")
+    s = parse_cpp_enum(h, "F")
+    assert [(m.name, m.line, m.comment) for m in s.members] == [("A", 4, "first"), ("B", 5, "second \x0b tab")]

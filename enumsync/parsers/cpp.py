@@ -275,7 +275,8 @@ def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None =
     consts = [c for c in cur.get_children() if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
     lo, hi = _bounds(ci, cur)
     unsigned = lo == 0
-    comments = cpp_member_comments(text.splitlines(), [c.location.line for c in consts], cur.location.line)
+    # clang breaks lines at \n only (splitlines would also break at \f, \v, \x1c.., \x85, U+2028)
+    comments = cpp_member_comments(text.split("\n"), [c.location.line for c in consts], cur.location.line)
     members = []
     for i, c in enumerate(consts):
         v = _value(ci, c, unsigned)
