@@ -261,3 +261,16 @@ def test_form_feeds_and_unicode_line_separators_do_not_shift_comments(tmp_path):
                  "  B = 2,  // second \x0b tab\n};\n")
     s = parse_cpp_enum(h, "F")
     assert [(m.name, m.line, m.comment) for m in s.members] == [("A", 4, "first"), ("B", 5, "second \x0b tab")]
+
+
+def test_includes_past_the_file_budget_are_not_read_and_say_so(tmp_path, monkeypatch):
+    import enumsync.parsers.cpp_includes as inc
+    monkeypatch.setattr(inc, "MAX_FILES", 2)     # the header and one include
+    (tmp_path / "a.h").write_text('#pragma once\n#include "b.h"\n')
+    (tmp_path / "b.h").write_text("#pragma once\n#define FLAG 1\n")
+    h = tmp_path / "h.h"
+    h.write_text('#include "a.h"\n#ifdef FLAG\nenum class E : int { A = 1 };\n#else\nenum class E : int { A = 2 };\n#endif\n')
+    with pytest.raises(EnumsyncError, match=r'h.h:2: .*FLAG may come from an include that was not found \("b.h"\)'):
+        parse_cpp_enum(h, "E")
+    monkeypatch.setattr(inc, "MAX_FILES", 10)
+    assert values(parse_cpp_enum(h, "E")) == {"A": 1}

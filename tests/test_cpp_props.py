@@ -143,7 +143,7 @@ def member_expr(draw, g: Gen, j: int, lo: int, hi: int, prev: int | None, prev_n
         return f"{m}_C", v
     if form == "ifdef":   # GEN_FLAG comes from flags.h: blanking includes would pick the #else value
         other = lo if v != lo else hi
-        g.before += [f"#ifdef GEN_FLAG", f"#define {m}_IF {lit(v)}", "#else", f"#define {m}_IF {lit(other)}",
+        g.before += ["#ifdef GEN_FLAG", f"#define {m}_IF {lit(v)}", "#else", f"#define {m}_IF {lit(other)}",
                      "#endif"]
         return f"{m}_IF", v
     return lit(v), v

@@ -16,7 +16,7 @@ import re
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import cpp_member_comments
 from .cpp_depends import Reason, reasons
-from .cpp_directives import Directive, identifiers, scan
+from .cpp_directives import INCLUDE_LIKE, Directive, identifiers, scan
 from .cpp_includes import Sources, blank_includes, with_includes
 from .source import read_source
 
@@ -211,7 +211,7 @@ def _check_includes(cur, path: str, rs: list[Reason], src: Sources) -> None:
     missing = src.missing
     for r in rs:
         d = r.directive
-        if d.name in ("include", "include_next", "import", "embed"):
+        if d.name in INCLUDE_LIKE:
             if d.name != "include" or not any(i.resolved for i in src.includes
                                               if i.file == path and i.line == d.line):
                 raise EnumsyncError(f"{path}:{d.line}: members of {_qualname(cur)} come from {r.spelled()}, "

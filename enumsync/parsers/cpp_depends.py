@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cpp_directives import Directive, identifiers
+from .cpp_directives import INCLUDE_LIKE, Directive, identifiers
 
 _CONDITIONAL = {"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef"}
 _NOT_MACROS = {"defined", "__has_include", "__has_include_next", "__has_cpp_attribute", "__has_attribute",
                "__has_builtin", "__has_feature", "__has_extension", "true", "false"}
 _PREDEFINED = {"_WIN32", "_WIN64", "_MSC_VER", "_MSC_FULL_VER", "_M_X64", "_M_IX86", "_M_ARM64", "_M_AMD64"}
-_INCLUDE_LIKE = {"include", "include_next", "import", "embed"}
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,8 @@ def reasons(ds: list[Directive], start: int, end: int, used: set[str], decl_line
             out.append(Reason(d, unknown, what))
 
     for d in ds:
-        if start <= d.line <= end and (d.name in _CONDITIONAL or d.name in _INCLUDE_LIKE):
-            add(d, "inside the enum's braces", always=d.name in _INCLUDE_LIKE)
+        if start <= d.line <= end and (d.name in _CONDITIONAL or d.name in INCLUDE_LIKE):
+            add(d, "inside the enum's braces", always=d.name in INCLUDE_LIKE)
     for d in _open_conditions(ds, start, guard):
         add(d, "around the enum")
     for name, defs in _macro_closure(ds, used).items():

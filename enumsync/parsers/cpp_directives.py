@@ -23,6 +23,9 @@ _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _NAME = re.compile(r"\s*([A-Za-z_]\w*)\s*(.*)", re.S)
 
 
+INCLUDE_LIKE = frozenset({"include", "include_next", "import", "embed"})   # directives that read a file
+
+
 @dataclass(frozen=True)
 class Directive:
     name: str        # "include", "ifdef", "define", ... ("" for a null directive)

@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cpp_directives import Directive, blank, scan
+from .cpp_directives import INCLUDE_LIKE, Directive, blank, scan
 from .source import read_source
 
-_INCLUDE_LIKE = {"include", "include_next", "import", "embed"}
 _HEADER_NAME = re.compile(r'^("([^"\n]+)"|<([^>\n]+)>)$')
 MAX_FILES = 500   # included files read for one parse
 
@@ -36,6 +35,7 @@ class Sources:
     unsaved: dict[str, str] = field(default_factory=dict)
     includes: list[Include] = field(default_factory=list)
     defines: set[str] = field(default_factory=set)   # macro names #defined in the included files
+    seen: set[str] = field(default_factory=set)      # files read (or queued), the header included
 
     @property
     def missing(self) -> list[Include]:
@@ -44,7 +44,7 @@ class Sources:
 
 def blank_includes(text: str, directives: list[Directive]) -> str:
     """``text`` with every include-like directive blanked (lines kept)."""
-    return blank(text, [(d.start, d.end, "") for d in directives if d.name in _INCLUDE_LIKE])
+    return blank(text, [(d.start, d.end, "") for d in directives if d.name in INCLUDE_LIKE])
 
 
 def _inside_any(p: Path, roots: list[Path]) -> bool:
@@ -80,17 +80,11 @@ def with_includes(path: str, text: str, include_dirs, directives: list[Directive
             continue
         if r.is_dir() and r not in roots:
             roots.append(r)
-    src = Sources(main="")
-    queue: list[tuple[str, str]] = []
+    src = Sources(main="", seen={path})
+    queue: list[str] = []
     src.main = _rewrite(path, text, scan(text) if directives is None else directives, roots, src, queue)
-    done = {path}
     while queue:
-        f, _ = queue.pop(0)
-        if f in done:
-            continue
-        done.add(f)
-        if len(done) > MAX_FILES:
-            break
+        f = queue.pop(0)
         _, t = read_source(f)
         ds = scan(t)
         src.defines.update(n.group(0) for d in ds if d.name == "define" and (n := re.match(r"[A-Za-z_]\w*", d.args)))
@@ -99,14 +93,19 @@ def with_includes(path: str, text: str, include_dirs, directives: list[Directive
 
 
 def _rewrite(path: str, text: str, directives: list[Directive], roots: list[Path], src: Sources,
-             queue: list) -> str:
+             queue: list[str]) -> str:
+    """``text`` with each include rewritten to its resolved absolute path, or blanked."""
     spans = []
     for d in directives:
-        if d.name not in _INCLUDE_LIKE:
+        if d.name not in INCLUDE_LIKE:
             continue
         found = _resolve(d.args, Path(path).parent, roots) if d.name == "include" else None
+        if found and found not in src.seen:
+            if len(src.seen) >= MAX_FILES:
+                found = None          # past the budget: treated as not found, so never read unchecked
+            else:
+                src.seen.add(found)
+                queue.append(found)
         src.includes.append(Include(path, d.line, d.args if d.name == "include" else f"#{d.name} {d.args}", found))
-        if found:
-            queue.append((found, path))
         spans.append((d.start, d.end, f'#include "{found}"' if found else ""))
     return blank(text, spans)
