@@ -146,11 +146,32 @@ def match_members(cpp: EnumSpec, py: EnumSpec) -> Matching:
         if m.name not in p2c:
             left_p.setdefault(norm_name(m.name), []).append(m)
     restyled = []
-    for key, ps in left_p.items():
-        cs = left_c.get(key, [])
-        if len(ps) == 1 and len(cs) == 1:
-            p2c[ps[0].name], c2p[cs[0].name] = cs[0], ps[0]
-            restyled.append((cs[0].name, ps[0].name))
+
+    def pair_up(left_p, left_c):
+        for key, ps in left_p.items():
+            cs = left_c.get(key, [])
+            if len(ps) == 1 and len(cs) == 1 and ps[0].name not in p2c and cs[0].name not in c2p:
+                p2c[ps[0].name], c2p[cs[0].name] = cs[0], ps[0]
+                restyled.append((cs[0].name, ps[0].name))
+
+    pair_up(left_p, left_c)
+    # a prefix on one side only (Python FUSED_OPT_WAITS_MC, C++ OPT_WAITS_MC): at least two members agree
+    for side in ("python", "cpp"):
+        rest_p = [m for m in py.members if m.name not in p2c]
+        rest_c = [c for c in cpp.members if c.name not in c2p]
+        mine, other = (rest_p, rest_c) if side == "python" else (rest_c, rest_p)
+        keys = {norm_name(o.name): o for o in other}
+        prefixes: dict[str, int] = {}
+        for m in mine:
+            head = m.name.split("_", 1)[0] + "_" if "_" in m.name.strip("_") else ""
+            if head and norm_name(m.name[len(head):]) in keys:
+                prefixes[head] = prefixes.get(head, 0) + 1
+        for head, n in sorted(prefixes.items(), key=lambda x: -x[1]):
+            if n < 2:
+                break
+            strip = {norm_name(m.name[len(head):]): [m] for m in mine if m.name.startswith(head)}
+            rest = {norm_name(o.name): [o] for o in other}
+            pair_up(*((strip, rest) if side == "python" else (rest, strip)))
     return Matching(p2c, c2p, tuple(restyled))
 
 
@@ -289,7 +310,7 @@ def out_of_range(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]
 
 
 @rule("ES008", "naming-style", Severity.INFO,
-      "member names differ only by convention (case, underscores, a trailing `_`, a `k` prefix); matched as the same members")
+      "member names differ only by convention (case, underscores, a trailing `_`, a `k` or shared prefix); matched as the same members")
 def naming_style(cpp: EnumSpec, py: EnumSpec, ctx: Context) -> Iterable[Finding]:
     restyled = ctx.matching(cpp, py).restyled
     if not restyled:

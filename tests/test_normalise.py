@@ -67,3 +67,26 @@ def test_check_cli_naming_pair_has_no_collision():
     import json
     rules = [f["rule"] for f in json.loads(r.stdout)["results"][0]["findings"]]
     assert rules == ["ES008"]
+
+
+def test_a_prefix_shared_by_the_members_of_one_side_is_a_convention(tmp_path: Path):
+    h = tmp_path / "m.h"
+    h.write_text("enum MixedMode { OPT_A, OPT_B, OPT_C };\n")
+    p = tmp_path / "m.py"
+    p.write_text("from enum import IntEnum\nclass MixedMode(IntEnum):\n    FUSED_OPT_A = 0\n    FUSED_OPT_B = 1\n"
+                 "    FUSED_OPT_C = 2\n    NCCL_ONE = 3\n")
+    cpp, py = parse_cpp_enum(h, "MixedMode"), parse_python_enum(p, "MixedMode")
+    m = match_members(cpp, py)
+    assert {c: q.name for c, q in m.cpp_to_py.items()} == {"OPT_A": "FUSED_OPT_A", "OPT_B": "FUSED_OPT_B",
+                                                            "OPT_C": "FUSED_OPT_C"}
+    rules = sorted((f.rule, f.member) for f in run_pair_rules(cpp, py, Context()))
+    assert rules == [("ES004", "NCCL_ONE"), ("ES008", None)]
+
+
+def test_one_coincidental_prefix_is_not_enough(tmp_path: Path):
+    h = tmp_path / "m.h"
+    h.write_text("enum Mode { A, B };\n")
+    p = tmp_path / "m.py"
+    p.write_text("from enum import IntEnum\nclass Mode(IntEnum):\n    X_A = 0\n    B = 1\n")
+    cpp, py = parse_cpp_enum(h, "Mode"), parse_python_enum(p, "Mode")
+    assert "X_A" not in match_members(cpp, py).py_to_cpp

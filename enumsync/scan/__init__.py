@@ -65,12 +65,14 @@ def discover(tree: Tree, taken: set[tuple[str, str]] = frozenset()) -> list[Foun
     from . import cindex, pyindex
     refs, files = cindex.index_tree([*tree.cpp_roots, *tree.include_dirs])
     idx = CppIndex(refs)
+    own = tuple(f"{r}/" for r in tree.cpp_roots)     # name matches: the tree's own headers, not -I dirs
+    named = CppIndex([r for r in refs if r.path.startswith(own)])
     includes = _includes_of(files)
     out = []
     for py in pyindex.index_tree(tree.py_roots, tree.py_exclude):
         if (str(Path(py.path).resolve()), py.name) in taken or py.strings:
             continue   # named in the config, or string values: not a copy of C++ integers
-        f = (by_mirror(py, idx, files, includes) if py.hint else None) or by_name(py, idx)
+        f = (by_mirror(py, idx, files, includes) if py.hint else None) or by_name(py, named)
         if f is not None:
             out.append(f)
     return out
