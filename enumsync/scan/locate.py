@@ -61,8 +61,27 @@ def _file(fi, suffix: str) -> Path:
                 if p.endswith("/" + suffix):
                     return Path(p)
         raise EnumsyncError(f"flashinfer-python {fi.version} (installed) has no {suffix}")
-    from ..wheelcache import fetch_file
-    return fetch_file("flashinfer-python", fi.version, suffix)
+    from ..wheelcache import fetch_members
+    tails = [suffix, suffix.split("/", 1)[1]] if "/" in suffix else [suffix]   # csrc/x.cu, or x.cu under csrc/
+    names = tuple(dict.fromkeys(f"flashinfer/data/{d}{t}" for t in tails for d in ("", "include/", "csrc/")))
+    try:
+        return fetch_members("flashinfer-python", fi.version, [names])[0][1]
+    except EnumsyncError:
+        return _search_file(fi, suffix)
+
+
+def _search_file(fi, suffix: str) -> Path:
+    """The one file of the version's unpacked header tree whose path ends with ``suffix``."""
+    from . import shipped_headers
+    from .cindex import CPP_SUFFIXES
+    from .targets import fetch_flashinfer_tree
+    from .walk import iter_files
+    hits = [p for r in shipped_headers(fetch_flashinfer_tree(fi.version))
+            for p, _ in iter_files(r, CPP_SUFFIXES) if p.endswith("/" + suffix)]
+    if len(hits) != 1:
+        raise EnumsyncError(f"flashinfer-python {fi.version} has {len(hits) or 'no'} file(s) ending in {suffix}; "
+                            "pass --header with more of its path")
+    return Path(hits[0])
 
 
 def _search_tree(fi, name: str) -> Path:

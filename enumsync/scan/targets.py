@@ -6,21 +6,10 @@ from pathlib import Path
 from ..model import EnumsyncError
 from . import Tree, flashinfer_package, shipped_headers
 
-_TREE_PARTS = ("flashinfer/data/include/", "flashinfer/data/csrc/")
-
-
 def fetch_flashinfer_tree(version: str) -> Path:
-    """flashinfer-python ``version``'s Python files, data/include and data/csrc, cached; its package folder."""
-    from ..wheelcache import fetch_files
-
-    def pick(names):
-        hits = [n for n in names if not n.endswith("/") and (
-            n.startswith(_TREE_PARTS) or (n.startswith("flashinfer/") and n.endswith(".py")
-                                           and not n.startswith("flashinfer/data/")))]
-        return hits + [n for n in names if n.endswith(".dist-info/METADATA")]
-    files = fetch_files("flashinfer-python", version, pick)
-    name, path = next((n, p) for n, p in files.items() if n.startswith("flashinfer/"))
-    return Path(str(path)[: -len(name)]) / "flashinfer"
+    """flashinfer-python ``version``'s package folder, unpacked once into the cache."""
+    from ..wheelcache import fetch_tree
+    return fetch_tree("flashinfer-python", version, "flashinfer/")
 
 
 def flashinfer_tree(spec: str, cwd: Path) -> tuple[Path, str]:
