@@ -274,3 +274,18 @@ def test_includes_past_the_file_budget_are_not_read_and_say_so(tmp_path, monkeyp
         parse_cpp_enum(h, "E")
     monkeypatch.setattr(inc, "MAX_FILES", 10)
     assert values(parse_cpp_enum(h, "E")) == {"A": 1}
+
+
+@pytest.mark.parametrize("header, enum, says", [
+    ("too_big.h", "TooBig", "TooBig::Wrapped does not fit"),
+    ("truncated.h", "Cut", "cut::Cut is truncated"),
+    ("includes/missing_config.h", "Level", '"not_here/config.h"'),
+    ("includes/missing_xmacro.h", "Listed", '#include "absent.def"'),
+])
+def test_cli_exit_2_with_one_line(tmp_path, header, enum, says):
+    from conftest import run_cli
+    py = tmp_path / "p.py"
+    py.write_text(f"from enum import IntEnum\nclass {enum}(IntEnum):\n    A = 1\n")
+    r = run_cli("check", "--cpp", str(CPP / header), "--python", str(py), "--enum", enum)
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and says in r.stderr and "Traceback" not in r.stderr

@@ -6,7 +6,10 @@ nested namespaces and structs, every integer width and signedness, ``std::`` typ
 and enum class). Each example is ONE header: g++ compiles a program that prints every
 enumerator, and enumsync parses every enum of the same header; the values must be identical.
 A second property puts one value that does not fit its type into each enum: g++ must reject
-that line and enumsync must refuse the enum, naming the member.
+that line and enumsync must refuse the enum, naming the member. A third checks the directive
+scanner (on which blanking includes rests) against clang's own preprocessing record.
+Settings: 25 examples each (ENUMSYNC_CPP_PROPS_EXAMPLES), derandomized for CI
+(ENUMSYNC_CPP_PROPS_RANDOM=1 explores), no deadline.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from enumsync.parsers.cpp import parse_cpp_enum  # noqa: E402
 GXX = shutil.which("g++")
 pytestmark = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it: apt-get install g++)")
 
-EXAMPLES = int(os.environ.get("ENUMSYNC_CPP_PROPS_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("ENUMSYNC_CPP_PROPS_EXAMPLES", "25"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, print_blob=True,
                     derandomize=not os.environ.get("ENUMSYNC_CPP_PROPS_RANDOM"),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -246,3 +249,37 @@ def test_a_value_that_does_not_fit_is_refused_as_gxx_refuses_it(gens):
             with pytest.raises(EnumsyncError) as e:
                 parse_cpp_enum(h, g.name, g.qualname)
             assert f"gen.h:{line}: {g.qualname}::{g.bad} does not fit" in str(e.value), str(e.value)
+
+
+# ---- the directive scanner (blanking includes rests on it) finds exactly what clang finds ----
+
+DIRECTIVES = [
+    "#define D{i} {i}", "  #  define D{i} {i}", "/* c */ #define D{i} {i}", "%:define D{i} {i}",
+    "#define D{i}(a) \\\n  ((a) + {i})", "#define D{i} /* a comment\n that runs on */ {i}",
+    '#include "nope{i}.h"', '  # include <nope{i}.h>', '%:include "nope{i}.h" // trailing',
+]
+DECOYS = [
+    "// #define X{i} 1", "/* #define X{i} 1 */", "/* a comment\n#define X{i} 1\n#include \"x{i}.h\"\n*/",
+    'const char* s{i} = "#define X{i} 1";', 'auto r{i} = R"t(\n#define X{i} 1\n#include "x{i}.h"\n)t";',
+    "char c{i} = '#';", "int n{i} = 1'000'000; // it's", "int a{i}; /* spans\n lines */ int b{i};",
+    "int d{i} = 3 % 2;", "/* ends here\n*/ int e{i};",
+]
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 100)), min_size=1, max_size=25))
+def test_directive_scan_matches_clangs_preprocessing_record(picks):
+    import clang.cindex as ci
+    from enumsync.parsers.cpp_directives import scan
+    chunks = [(DIRECTIVES if real else DECOYS)[k % len(DIRECTIVES if real else DECOYS)].format(i=i)
+              for i, (real, k) in enumerate(picks)]
+    text = "\n".join(chunks) + "\n"
+    path = "/enumsync-virtual/scan.h"
+    tu = ci.Index.create().parse(path, args=["-x", "c++", "-std=c++17", "-nostdinc", "-w"],
+                                 unsaved_files=[(path, text)],
+                                 options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
+    kinds = {ci.CursorKind.MACRO_DEFINITION: "define", ci.CursorKind.INCLUSION_DIRECTIVE: "include"}
+    clang_sees = sorted((kinds[c.kind], c.location.line) for c in tu.cursor.get_children()
+                        if c.kind in kinds and c.location.file is not None and c.location.file.name == path)
+    ours = sorted((d.name, d.line) for d in scan(text) if d.name in ("define", "include"))
+    assert ours == clang_sees, text
