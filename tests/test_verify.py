@@ -309,6 +309,8 @@ def test_shapes_parse_and_bad_ones_say_what(tmp_path):
                                "routed_scaling_factor": 2.5}))
     s = parse_model_config(cfg)
     assert (s.label, s.rsf) == ("256:8:8:4", 2.5)
+    cfg.write_text(json.dumps({"n_routed_experts": 384, "num_experts_per_tok": 8, "n_group": 1, "topk_group": 1}))
+    assert parse_model_config(cfg).label == "384:8:1:1"                 # Kimi K2's shape, as its config writes it
     cfg.write_text(json.dumps({"text_config": {"num_local_experts": 16, "num_experts_per_tok": 1}}))
     assert parse_model_config(cfg).label == "16:1"
     cfg.write_text(json.dumps({"hidden_size": 4096}))
@@ -323,6 +325,10 @@ def test_shape_cases_follow_the_shape_and_the_config_rsf():
     assert [(c.T, c.E, c.K, c.n_group, c.topk_group, c.rsf, c.bias) for c in extra] == \
         [(13, 256, 8, 8, 4, 2.5, True), (300, 256, 8, 8, 4, 2.5, True)]
     assert p.value_cases == [c for c in p.cases if not c.shape] and len(p.value_cases) == 5
+    # ungrouped: DeepSeekV3 is launched with 1 group of 1 (its binding refuses n_group 0), the others with 0
+    ds = [c for c in V.plan_member(Member("DeepSeekV3", 2, 1), shapes=[Shape(384, 8)]).cases if c.shape]
+    df = [c for c in V.plan_member(Member("Default", 0, 1), shapes=[Shape(384, 8)]).cases if c.shape]
+    assert {(c.n_group, c.topk_group) for c in ds} == {(1, 1)} and {(c.n_group, c.topk_group) for c in df} == {(0, 0)}
 
 
 def test_a_refused_shape_is_es304_not_es301():

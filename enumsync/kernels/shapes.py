@@ -28,7 +28,7 @@ class Shape:
     @property
     def label(self) -> str:
         s = f"{self.experts}:{self.top_k}"
-        return s + (f":{self.n_group}:{self.topk_group}" if self.n_group > 1 else "")
+        return s + (f":{self.n_group}:{self.topk_group}" if self.n_group else "")
 
 
 def _check(shape: Shape, where: str) -> Shape:
@@ -39,7 +39,7 @@ def _check(shape: Shape, where: str) -> Shape:
         raise EnumsyncError(f"{where}: {e} experts; verify draws tie-free logits for at most {MAX_EXPERTS}")
     if k > e:
         raise EnumsyncError(f"{where}: top-k {k} is more than the {e} experts")
-    if g > 1 and (e % g or tg < 1 or tg > g):
+    if g and (e % g or tg < 1 or tg > g):
         raise EnumsyncError(f"{where}: {g} groups need to divide {e} experts, with 1 <= top groups <= {g}")
     return shape
 
@@ -82,6 +82,6 @@ def parse_model_config(path: Path) -> Shape:
             rsf = float(rsf) if isinstance(rsf, (int, float)) and not isinstance(rsf, bool) else None
             if not (isinstance(g, int) and isinstance(tg, int)):
                 raise EnumsyncError(f"{where}: n_group and topk_group must be whole numbers")
-            return _check(Shape(e, k, g if g > 1 else 0, tg if g > 1 else 0, rsf, str(path)), where)
+            return _check(Shape(e, k, g, tg, rsf, str(path)), where)
     raise EnumsyncError(f"{where}: no MoE shape found (needs one of {', '.join(EXPERT_KEYS)} and "
                         f"{', '.join(TOPK_KEYS)}); is this a mixture-of-experts model's config.json?")

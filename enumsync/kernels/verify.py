@@ -116,13 +116,18 @@ def cases_for(reference: str | None, rsf: float | None = None) -> list[Case]:
     return cases
 
 
-def shape_cases(shapes, rsf: float | None = None) -> list[Case]:
-    """Two cases per user shape (T=13 fp32, T=300 bf16), with a bias (MiniMax2/DeepSeekV3 need one)."""
+def shape_cases(shapes, rsf: float | None = None, expected: str | None = None) -> list[Case]:
+    """Two cases per user shape (T=13 fp32, T=300 bf16), with a bias (MiniMax2/DeepSeekV3 need one).
+
+    A shape without groups is launched with n_group = topk_group = 1 for DeepSeekV3 (its binding
+    refuses n_group = 0; ungrouped DeepSeek-style configs, e.g. Kimi K2's, write 1 and 1)."""
     rows = []
     for sh in shapes:
         r = rsf if rsf is not None else (sh.rsf if sh.rsf is not None else 1.0)
-        common = dict(E=sh.experts, K=sh.top_k, n_group=sh.n_group, topk_group=sh.topk_group, bias=True,
-                      rsf=r, shape=sh.label)
+        g, tg = sh.n_group, sh.topk_group
+        if expected == "DeepSeekV3" and g == 0:
+            g, tg = 1, 1
+        common = dict(E=sh.experts, K=sh.top_k, n_group=g, topk_group=tg, bias=True, rsf=r, shape=sh.label)
         rows += [dict(common, T=13), dict(common, T=300, dtype="bf16")]
     return _cases(rows)
 
@@ -181,7 +186,7 @@ def plan_member(m: Member, rsf: float | None = None, shapes=()) -> MethodPlan:
     else:
         expected, by = None, "none"
     comment_ref = meaning_ref if meaning_ref and expected and meaning_ref not in equivalents(expected) else None
-    return MethodPlan(m, m.value, expected, False, by, comment_ref, cases_for(expected, rsf) + shape_cases(shapes, rsf))
+    return MethodPlan(m, m.value, expected, False, by, comment_ref, cases_for(expected, rsf) + shape_cases(shapes, rsf, expected))
 
 
 def select_members(py: EnumSpec, methods: list[str] | None, mapped: set[str] | None) -> list[Member]:
