@@ -401,3 +401,14 @@ def test_real_vllm_0_33_0_checkout_pinned_in_requirements(tmp_path):
     rc, out = run_action(co, tmp_path, env=offline_env(tmp_path), sarif_file=str(sarif))
     assert rc == 1 and "::error file=vllm/model_executor/layers/fused_moe/config.py" in out["log"]
     assert json.loads(sarif.read_text())["runs"][0]["results"] and "ES002" in out["summary"]
+
+
+def test_verify_zero_config_takes_the_checkouts_copy(locked_sglang, tmp_path):
+    """`verify` with no --python, inside the checkout: its copy (test double launcher, no GPU needed)."""
+    tests = str(Path(__file__).parent)
+    r = run_cli("verify", "--launcher", "verify_double:DOUBLE", "--methods", "Unspecified", "--format", "json",
+                cwd=locked_sglang / "python", env={"PYTHONPATH": os.pathsep.join([tests, str(ROOT)])})
+    assert r.returncode == 1, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    assert f"sglang checkout at {locked_sglang}: {SGLANG_COPY}" in json.dumps(doc)
+    assert "ES302" in r.stdout and "TopKSigmoid" in r.stdout

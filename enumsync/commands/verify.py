@@ -100,6 +100,12 @@ def verify(python_file, python_enum, methods, models, backend, shapes, model_con
     except Unsupported as e:
         return _report_skip(str(e), fmt, require_gpu, t0, json_out)
 
+    if py_path is None:  # zero config: the Python copy of the checkout around the working directory
+        from ..pairs import detected_python
+        found = detected_python()
+        if found is not None:
+            py_path = found[0]
+            env_lines.insert(0, found[1])
     py = _python_spec(py_path, python_enum, env)
     mapped = _mapped(models)
     from ..kernels.verify import plan_member, select_members
