@@ -269,9 +269,11 @@ def test_a_build_of_the_old_schema_is_not_used(tmp_path):
     from enumsync.kernels import build as B
     (tmp_path / B.SO_NAME).write_bytes(b"")
     (tmp_path / B.MANIFEST).write_text('{"schema": 1, "arch": "sm_90a", "cpp_enum": {"members": {"A": 0}}}')
+    from enumsync.kernels import environment as E
+    from enumsync.model import EnumsyncError
     assert B.load_manifest(tmp_path) is None
-    r = run_cli("verify", "--build-dir", str(tmp_path))
-    assert "Traceback" not in r.stderr
+    with pytest.raises(EnumsyncError, match="of schema 2 .*rebuild it with `enumsync verify --build-only`"):
+        E.find_build("sm_90a", build_dir=tmp_path)
 
 
 def test_backend_auto_says_which_and_why():
