@@ -16,8 +16,9 @@ def vals(name):
 
 def test_tuples_constants_and_expressions_methods_and_properties_skipped():
     s = parse_python_enum(STYLES, "Tuples")
+    # `_private = 99` is a real member: only _sunder_, __dunder__, private and descriptor names are not
     assert {m.name: m.value for m in s.members} == {"Zero": 0, "One": 1, "Shifted": 16, "Sum": 18,
-                                                    "FromConst": 12, "Negative": -3}
+                                                    "FromConst": 12, "Negative": -3, "_private": 99}
     assert s.kind == "IntEnum"
     assert s.by_name()["Zero"].comment == "Zero: the first"
     assert s.by_name()["One"].comment == "trailing comment"

@@ -31,6 +31,11 @@ def _trailing_cpp(line: str) -> tuple[str, int] | None:
 
 
 def _trailing_py(line: str) -> tuple[str, int] | None:
+    if "#" not in line:
+        return None
+    if "'" not in line and '"' not in line:   # no string: the first # starts the comment (no tokenizer)
+        col = line.index("#")
+        return line[col:].lstrip("#").strip(), col
     import io
     import tokenize
     try:

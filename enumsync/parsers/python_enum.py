@@ -1,35 +1,30 @@
 """Read a Python enum class from its AST, never importing the file.
 
-Values come out as ``enum`` computes them: ``X = (0,)`` is 0 for int-based enums, ``auto()``
-counts on, a member that repeats an earlier value is an alias, and simple constant expressions
-(``1 << 3``, ``A + 1``, module constants) are evaluated. A value that cannot be known
-statically keeps ``value=None`` and an ``error``: a finding, never a crash.
+Values come out as ``enum`` computes them (CPython 3.11 rules, see :mod:`.enum_body`):
+``X = (0,)`` is 0 for int-based enums, ``auto()`` asks the enum's own ``_generate_next_value_``,
+a member that repeats an earlier value is an alias, ``_Reserved = 0`` is a member, module
+constants are read as bound when the class runs, and a custom ``__new__`` made of plain
+arithmetic is run on the safe interpreter. A value that cannot be known statically keeps
+``value=None`` and an ``error`` (finding ES000), never a guess and never a crash.
 """
 from __future__ import annotations
 
 import ast
 import functools
-import operator
 import re
-from dataclasses import replace
+import warnings
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import py_member_comments
-from .source import read_source
+from .enum_body import finish, read_body
+from .module_scope import ENUM_MODULE, Def, EnumName, Scope, scope_for
+from .source import LineIndex, read_source
 
 ENUM_BASES = {"Enum", "IntEnum", "IntFlag", "Flag", "StrEnum", "ReprEnum"}
 _INT_KINDS = {"IntEnum", "IntFlag"}
 _IGNORE = re.compile(r"enumsync:\s*ignore\[([A-Z0-9_,\s]+)\]")
-
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
-           ast.LShift: operator.lshift, ast.RShift: operator.rshift, ast.BitOr: operator.or_,
-           ast.BitAnd: operator.and_, ast.BitXor: operator.xor}
-_UNOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
-
-
-class _Unknown(Exception):
-    pass
+_DATA_TYPES = {"int", "str", "float", "bytes", "complex", "tuple", "bool", "object"}
+_KNOWN_DECORATORS = {"unique", "verify", "global_enum", "_simple_enum", "dataclass"}
 
 
 def _base_name(b: ast.expr) -> str:
@@ -65,70 +60,66 @@ def _classes(tree: ast.Module):
                          *[s for h in getattr(n, "handlers", []) for s in h.body]]
 
 
-def _module_constants(tree: ast.Module) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for n in tree.body:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            try:
-                out[n.targets[0].id] = _eval(n.value, out)
-            except _Unknown:
-                pass
-    return out
+def _resolve_base(b: ast.expr, scope: Scope, depth: int = 0) -> tuple[list[str], str | None]:
+    """(enum or data-type names this base brings, reason when its effect on values is unknown)."""
+    if isinstance(b, ast.Name):
+        v = scope.get(b.id)
+        if isinstance(v, EnumName):
+            return [v.attr], None
+        if v is None and not scope.opaque and (b.id in ENUM_BASES or b.id in _DATA_TYPES):
+            return [b.id], None
+        if isinstance(v, Def) and v.kind == "class" and depth < 5:
+            return _local_base(v.node, scope, depth)
+        why = v.why if hasattr(v, "why") else "is not a class enumsync can follow"
+        return [], f"base `{b.id}` {why}"
+    if isinstance(b, ast.Attribute) and isinstance(b.value, ast.Name):
+        v = scope.get(b.value.id)
+        if v is ENUM_MODULE or (v is None and b.value.id == "enum" and not scope.opaque):
+            return [b.attr], None
+    return [], f"base `{ast.unparse(b)[:60]}` is not one enumsync can follow"
 
 
-def _eval(node: ast.expr, env: dict[str, object]):
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bytes, bool, type(None))):
-        return node.value
-    if isinstance(node, ast.Tuple):
-        return tuple(_eval(e, env) for e in node.elts)
-    if isinstance(node, ast.Name):
-        if node.id in env:
-            return env[node.id]
-        raise _Unknown(f"`{node.id}` is not a constant defined in this file")
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        a, b = _eval(node.left, env), _eval(node.right, env)
-        try:
-            return _BINOPS[type(node.op)](a, b)
-        except Exception as e:
-            raise _Unknown(f"{ast.unparse(node)} fails: {e}")
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNOPS:
-        return _UNOPS[type(node.op)](_eval(node.operand, env))
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "int" \
-            and len(node.args) == 1 and not node.keywords:
-        return int(_eval(node.args[0], env))
-    raise _Unknown(f"`{ast.unparse(node)}` is not a constant expression")
+def _local_base(cls: ast.ClassDef, scope: Scope, depth: int) -> tuple[list[str], str | None]:
+    """A class of this file used as a base: its own bases, unless it changes how values are made."""
+    for st in cls.body:
+        if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                st.name in ("__new__", "_generate_next_value_", "__init__", "__init_subclass__"):
+            return [], f"base `{cls.name}` (line {cls.lineno}) defines `{st.name}`"
+        if isinstance(st, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and not isinstance(st, ast.AnnAssign) \
+                or isinstance(st, ast.AnnAssign) and st.value is not None:
+            return [], f"base `{cls.name}` (line {cls.lineno}) has class attributes"
+    if cls.keywords or cls.decorator_list:
+        return [], f"base `{cls.name}` (line {cls.lineno}) has a metaclass or decorator"
+    out: list[str] = []
+    for b in cls.bases:
+        names, why = _resolve_base(b, scope, depth + 1)
+        if why:
+            return [], why
+        out += names
+    return out, None
 
 
-def _is_auto(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Call) and not node.args and not node.keywords
-            and ((isinstance(node.func, ast.Name) and node.func.id == "auto")
-                 or (isinstance(node.func, ast.Attribute) and node.func.attr == "auto")))
-
-
-def _member_nodes(cls: ast.ClassDef):
-    """(name, value node, statement) for each candidate member in the class body."""
-    ignore = set()
-    for n in cls.body:
-        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_ignore_" for t in n.targets):
-            try:
-                v = ast.literal_eval(n.value)
-                ignore |= set(v.split() if isinstance(v, str) else v)
-            except ValueError:
-                pass
-    for n in cls.body:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            name, value = n.targets[0].id, n.value
-        elif isinstance(n, ast.AnnAssign) and n.value is not None and isinstance(n.target, ast.Name):
-            name, value = n.target.id, n.value
-        else:
-            continue
-        if name.startswith("_") or name in ignore:
-            continue
-        if isinstance(value, (ast.Lambda,)) or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-                                                 and value.func.id in ("property", "staticmethod", "classmethod",
-                                                                       "nonmember")):
-            continue
-        yield name, value, n
+def _class_info(cls: ast.ClassDef, scope: Scope) -> tuple[str, str, str | None]:
+    """(family: enum|flag|str, member type: int|object|str|..., reason every value is unknown)."""
+    names: list[str] = []
+    for b in cls.bases:
+        got, why = _resolve_base(b, scope)
+        if why:
+            return "enum", "object", why
+        names += got
+    enums = [n for n in names if n in ENUM_BASES]
+    family = "flag" if any("Flag" in n for n in enums[-1:]) else "str" if enums[-1:] == ["StrEnum"] else "enum"
+    data = [n for n in names if n in _DATA_TYPES and n != "object"]
+    member_type = data[0] if data else "int" if any(n in _INT_KINDS for n in enums) else \
+        "str" if "StrEnum" in enums else "object"
+    for k in cls.keywords:
+        if k.arg != "boundary":
+            return family, member_type, f"class keyword `{k.arg}=` may change how members are made"
+    for d in cls.decorator_list:
+        dn = _base_name(d.func if isinstance(d, ast.Call) else d)
+        if dn not in _KNOWN_DECORATORS:
+            return family, member_type, f"decorator `@{dn}` may replace the class"
+    return family, member_type, None
 
 
 def list_enum_classes(tree: ast.Module) -> list[str]:
@@ -151,50 +142,28 @@ def parse_tree(tree: ast.Module, text: str, path: str, name: str) -> EnumSpec:
     if kind is None:
         raise EnumsyncError(f"{path}:{cls.lineno}: class {name} is not an Enum subclass "
                             f"(bases: {', '.join(ast.unparse(b) for b in cls.bases) or 'none'})")
-    int_based = kind in _INT_KINDS or kind.startswith("int+")
-    flag = "Flag" in kind
-    custom_next = any(isinstance(n, ast.FunctionDef) and n.name == "_generate_next_value_" for n in cls.body)
-    env = _module_constants(tree)
-    lines = text.splitlines()
-    nodes = list(_member_nodes(cls))
-    comments = py_member_comments(lines, [s.lineno for _, _, s in nodes], cls.lineno)
+    scope = scope_for(tree, cls, text)
+    family, member_type, why = _class_info(cls, scope)
+    body = read_body(cls, scope, family)
+    if why and not body.fatal:
+        body.fatal = why
+    from ..meaning import parse_meaning
+    index = LineIndex(text)
+    comments = py_member_comments(index.lines, [m.stmt.lineno for m in body.members], cls.lineno)
+    shadowed = lambda n: n in scope or bool(scope.opaque)  # noqa: E731 (names a __new__ body sees)
     members: list[Member] = []
-    raw: dict[str, object] = {}
-    first_by_value: dict[object, str] = {}
-    last = None
-    for (mname, vnode, stmt), comment in zip(nodes, comments):
-        expr = ast.get_source_segment(text, vnode) or ast.unparse(vnode)
-        value, error = None, None
-        try:
-            if _is_auto(vnode):
-                if custom_next:
-                    raise _Unknown("auto() with a custom _generate_next_value_")
-                if flag:
-                    value = 1 if last is None else 1 << int(last).bit_length()
-                else:
-                    value = 1 if last is None else int(last) + 1
-            else:
-                v = _eval(vnode, {**env, **raw})
-                if isinstance(v, tuple) and int_based:
-                    v = int(*v) if v else 0
-                if isinstance(v, bool) or not isinstance(v, int):
-                    if not int_based:
-                        raise _Unknown(f"the value is {v!r}, not an int")
-                    v = int(v)
-                value = v
-        except (_Unknown, TypeError, ValueError) as e:
-            error = str(e).strip("`") if not isinstance(e, _Unknown) else e.args[0]
+    first_by_value: dict[int, str] = {}
+    for raw, comment in zip(body.members, comments):
+        value, error = finish(body, raw, member_type, scope, shadowed)
+        expr = (index.segment(raw.node) if raw.node is not None else None) or ""
         ign = tuple(sorted({r.strip() for m in _IGNORE.finditer(comment) for r in m.group(1).split(",") if r.strip()}))
         clean = _IGNORE.sub("", comment).strip(" -;")
         alias = first_by_value.get(value) if value is not None else None
         if value is not None:
-            last = value
-            first_by_value.setdefault(value, mname)
-            raw[mname] = value
-        members.append(Member(name=mname, value=value, line=stmt.lineno, comment=clean, expr=expr,
-                              alias_of=alias, end_line=stmt.end_lineno, ignore=ign, error=error))
-    from ..meaning import parse_meaning
-    members = [replace(m, meaning=parse_meaning(m.comment)) if m.comment else m for m in members]
+            first_by_value.setdefault(value, raw.name)
+        members.append(Member(name=raw.name, value=value, line=raw.stmt.lineno, comment=clean, expr=expr,
+                              alias_of=alias, end_line=raw.stmt.end_lineno, ignore=ign, error=error,
+                              meaning=parse_meaning(clean) if clean else None))
     return EnumSpec(language="python", path=path, name=cls.name, qualname=cls.name, members=tuple(members),
                     line=cls.lineno, end_line=cls.end_lineno or cls.lineno,
                     underlying=", ".join(ast.unparse(b) for b in cls.bases), kind=kind)
@@ -202,11 +171,18 @@ def parse_tree(tree: ast.Module, text: str, path: str, name: str) -> EnumSpec:
 
 def parse_module(path) -> tuple[str, str, ast.Module]:
     """(absolute path, text, AST) of a Python file; a syntax error is one clear line."""
-    p, text = read_source(path)
+    p, text = read_source(path, python=True)
     try:
-        tree = ast.parse(text, filename=p)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # SyntaxWarnings (invalid escapes, ...) are not ours to print
+            tree = ast.parse(text, filename=p)
     except SyntaxError as e:
-        raise EnumsyncError(f"{p}:{e.lineno}: Python syntax error: {e.msg}; fix the file first") from e
+        raise EnumsyncError(f"{p}:{e.lineno}: Python syntax error: {e.msg}; fix the file first") from None
+    except (RecursionError, MemoryError):
+        raise EnumsyncError(f"{p}: an expression is nested too deeply for Python to compile; "
+                            "split it (Python itself refuses this file)") from None
+    except ValueError as e:
+        raise EnumsyncError(f"{p}: Python cannot parse it ({e}); fix the file first") from None
     return p, text, tree
 
 

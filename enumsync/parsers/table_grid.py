@@ -8,15 +8,9 @@ from typing import Any
 
 from ..model import RoutingRow
 from .expressions import ENUM, literal, member_of
+from .interpreter import COMPARE, Interpreter, Unsupported
 
 GRID_LIMIT = 4096
-
-
-class Unsupported(Exception):
-    """The function is not one the grid can evaluate; the path walk reads it instead."""
-
-    def __init__(self, node: ast.AST, what: str):
-        super().__init__(f"{what} at line {getattr(node, 'lineno', '?')}")
 
 
 class _Member:
@@ -29,37 +23,18 @@ class _Member:
 _OTHER = "<other>"
 
 
-class _Interp:
-    """Evaluates a function of ifs, assignments and returns for concrete inputs. No exec."""
+class _Interp(Interpreter):
+    """The shared interpreter, reading enum members as symbols and ``_OTHER`` as a string no constant equals."""
 
     def __init__(self, fn: ast.FunctionDef, enum: str):
+        super().__init__()
         self.fn, self.enum = fn, enum
 
     def run(self, inputs: dict[str, Any]):
+        self.steps = 0
         env = dict(inputs)
         r = self.block(self.fn.body, env)
         return r if r is not None else (None, self.fn.body[-1])
-
-    def block(self, stmts, env):
-        for st in stmts:
-            if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
-                continue
-            if isinstance(st, ast.Pass):
-                continue
-            if isinstance(st, ast.If):
-                r = self.block(st.body if self.truth(self.ev(st.test, env)) else st.orelse, env)
-                if r is not None:
-                    return r
-            elif isinstance(st, ast.Return):
-                v = self.ev(st.value, env) if st.value is not None else None
-                return v, st
-            elif isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
-                env[st.targets[0].id] = self.ev(st.value, env)
-            elif isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name) and st.value is not None:
-                env[st.target.id] = self.ev(st.value, env)
-            else:
-                raise Unsupported(st, f"`{type(st).__name__.lower()}` statement")
-        return None
 
     @staticmethod
     def truth(v) -> bool:
@@ -67,53 +42,30 @@ class _Interp:
             return True
         return bool(v)
 
-    def ev(self, node, env):
+    def special(self, node, env):
         m = member_of(node, self.enum)
         if m:
             return _Member(m, node)
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in env:
-                return env[node.id]
-            if node.id in ("True", "False", "None"):
-                return {"True": True, "False": False, "None": None}[node.id]
-            raise Unsupported(node, f"unknown name `{node.id}`")
-        if isinstance(node, ast.BoolOp):
-            is_and = isinstance(node.op, ast.And)
-            v = None
-            for sub in node.values:
-                v = self.ev(sub, env)
-                if self.truth(v) != is_and:
-                    return v
-            return v
-        if isinstance(node, ast.UnaryOp):
-            v = self.ev(node.operand, env)
-            if isinstance(node.op, ast.Not):
-                return not self.truth(v)
-            if isinstance(node.op, ast.USub) and isinstance(v, (int, float)):
-                return -v
-            raise Unsupported(node, "unary operator")
-        if isinstance(node, ast.IfExp):
-            return self.ev(node.body if self.truth(self.ev(node.test, env)) else node.orelse, env)
-        if isinstance(node, ast.Compare):
-            left = self.ev(node.left, env)
-            for op, comp in zip(node.ops, node.comparators):
-                right = self.ev(comp, env)
-                if not self.compare(op, left, right, node):
-                    return False
-                left = right
-            return True
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        if isinstance(node, ast.Name) and node.id not in env and node.id in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[node.id]
+        if isinstance(node, (ast.List, ast.Set)):
             return tuple(self.ev(e, env) for e in node.elts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-            a, b = self.ev(node.left, env), self.ev(node.right, env)
-            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-                return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}[type(node.op)]
+        if isinstance(node, ast.Name) and node.id not in env:
+            raise Unsupported(node, f"unknown name `{node.id}`")
+        return NotImplemented
+
+    def unary(self, node, v):
+        if isinstance(node.op, ast.Not) or (isinstance(node.op, ast.USub) and isinstance(v, (int, float))):
+            return super().unary(node, v)
+        raise Unsupported(node, "unary operator")
+
+    def apply(self, node, a, b):
+        if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)) and isinstance(a, (int, float)) \
+                and isinstance(b, (int, float)):
+            return super().apply(node, a, b)
         raise Unsupported(node, f"expression `{ast.unparse(node)}`")
 
-    @staticmethod
-    def compare(op, a, b, node) -> bool:
+    def compare(self, op, a, b, node) -> bool:
         if isinstance(a, _Member) or isinstance(b, _Member):
             an = a.name if isinstance(a, _Member) else a
             bn = b.name if isinstance(b, _Member) else b
@@ -131,27 +83,9 @@ class _Interp:
                 return isinstance(op, ast.NotIn)
             raise Unsupported(node, "ordering of an arbitrary string")
         try:
-            if isinstance(op, ast.Eq):
-                return a == b
-            if isinstance(op, ast.NotEq):
-                return a != b
-            if isinstance(op, ast.In):
-                return a in b
-            if isinstance(op, ast.NotIn):
-                return a not in b
-            return _order(op, a, b)
+            return COMPARE[type(op)](a, b)
         except TypeError:
             raise Unsupported(node, f"comparison of {a!r} and {b!r}") from None
-
-
-def _order(op, a, b) -> bool:
-    if isinstance(op, ast.Lt):
-        return a < b
-    if isinstance(op, ast.LtE):
-        return a <= b
-    if isinstance(op, ast.Gt):
-        return a > b
-    return a >= b
 
 
 def grid_params(fn: ast.FunctionDef) -> list[ast.arg]:

@@ -1,0 +1,79 @@
+"""Python enum parse time against the number of members (issue 10: linear, 10,000 members < 1 s).
+
+``python benchmarks/python_enum_scale.py`` prints, for 500 ... 10,000 members, the CPU seconds
+one read (file -> ``ast.parse`` -> EnumSpec) takes (best of 3, in-process, cache bypassed;
+CPU time, so a busy machine does not inflate it), the seconds per 1,000
+members (flat when the parse is linear), and the whole CLI ``enumsync check`` time of the
+10,000-member pair as a ratio to ``python -c pass``. ``main()`` returns the numbers as a dict.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = (500, 1000, 2000, 5000, 10000)
+
+
+def _write_pair(d: Path, n: int) -> tuple[Path, Path]:
+    py = d / f"big{n}.py"
+    lines = ["from enum import IntEnum, auto", "", "BASE = 4", "", "class Big(IntEnum):"]
+    for i in range(n):
+        if i % 3 == 0:
+            lines.append(f"    # member {i}: a comment above\n    M{i} = {i}")
+        elif i % 3 == 1:
+            lines.append(f"    M{i} = BASE * 0 + {i}  # trailing")
+        else:
+            lines.append(f"    M{i} = auto()")
+    py.write_text("\n".join(lines) + "\n")
+    h = d / f"big{n}.h"
+    h.write_text("enum class Big : int {\n" + "".join(f"  M{i} = {i},\n" for i in range(n)) + "};\n")
+    return h, py
+
+
+def _best(fn, repeat: int = 3, clock=time.process_time) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = clock()
+        fn()
+        best = min(best, clock() - t)
+    return best
+
+
+def _wall(cmd: list[str], repeat: int = 3) -> float:
+    env = dict(os.environ, COLUMNS="120")
+    return _best(lambda: subprocess.run(cmd, capture_output=True, env=env), repeat, time.perf_counter)
+
+
+def main() -> dict:
+    from enumsync.parsers.python_enum import parse_module, parse_tree
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as td:
+        d = Path(td)
+        for n in SIZES:
+            h, py = _write_pair(d, n)
+
+            def parse():
+                p, text, tree = parse_module(py)
+                spec = parse_tree(tree, text, p, "Big")
+                assert len(spec.members) == n and spec.members[-1].value == n - 1
+            s = _best(parse)
+            out[f"parse_{n}_s"] = round(s, 4)
+            out[f"parse_{n}_s_per_1000"] = round(s / n * 1000, 4)
+        baseline = _wall([sys.executable, "-c", "pass"])
+        check = _wall([sys.executable, "-m", "enumsync", "check", "--cpp", str(h), "--python", str(py),
+                       "--enum", "Big", "--format", "json"], repeat=2)
+        out["python_c_pass_s"] = round(baseline, 4)
+        out["check_10000_s"] = round(check, 4)
+        out["check_10000_ratio"] = round(check / baseline, 2)
+    return out
+
+
+if __name__ == "__main__":
+    res = main()
+    width = max(map(len, res))
+    for k, v in res.items():
+        print(f"{k:<{width}}  {v}")
