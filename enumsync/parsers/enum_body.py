@@ -172,8 +172,6 @@ class BodyReader:
     # the walk ----------------------------------------------------------------
     def read(self) -> Body:
         for st in self.cls.body:
-            if self.body.fatal:
-                break
             self.statement(st)
         return self.body
 
@@ -284,6 +282,11 @@ class BodyReader:
             elif key == "_generate_next_value_" and self.auto_called:
                 b.fatal = "`_generate_next_value_` is defined after auto() was used: Python refuses this enum"
             elif key == "_ignore_":
+                if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                    try:
+                        raw = ast.literal_eval(node)
+                    except (ValueError, SyntaxError, RecursionError):
+                        pass
                 names = raw.replace(",", " ").split() if isinstance(raw, str) else \
                     list(raw) if isinstance(raw, (tuple, list)) else None
                 if names is None:

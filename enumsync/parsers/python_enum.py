@@ -122,6 +122,19 @@ def _class_info(cls: ast.ClassDef, scope: Scope) -> tuple[str, str, str | None]:
     return family, member_type, None
 
 
+def member_nodes(cls: ast.ClassDef):
+    """(name, value node, statement) of each member of ``cls``, by the rules of :mod:`.enum_body`.
+
+    A cheap read for indexing (no module constants, no values); the node is None for a member
+    that has no value expression (a nested class).
+    """
+    body = read_body(cls, Scope(), "enum")
+    return [(m.name, m.node, m.stmt) for m in body.members]
+
+
+_member_nodes = member_nodes  # the name scan/pyindex.py imports
+
+
 def list_enum_classes(tree: ast.Module) -> list[str]:
     return [c.name for c in _classes(tree) if enum_kind(c)]
 
