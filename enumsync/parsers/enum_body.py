@@ -354,7 +354,7 @@ def read_body(cls: ast.ClassDef, scope: Scope, family: str) -> Body:
 
 
 def finish(body: Body, m: RawMember, member_type: str, scope: Scope, shadowed) -> tuple[object, str | None]:
-    """(value, error) of one member: its ``_value_`` as Python computes it, or None and why not."""
+    """(``_value_``, error) of one member as Python computes it (any type), or None and why not."""
     if body.fatal:
         return None, body.fatal
     if m.raw is UNKNOWN_VALUE:
@@ -376,6 +376,11 @@ def finish(body: Body, m: RawMember, member_type: str, scope: Scope, shadowed) -
         return None, f"custom __new__: {e}"
     if body.init_sets_value:
         return None, "`__init__` sets `_value_`"
+    return v, None
+
+
+def as_int(v) -> tuple[int | None, str | None]:
+    """A member's ``_value_`` as the int the kernel gets, or None and why (a bool, float, str, ...)."""
     if isinstance(v, bool) or not isinstance(v, int):
         return None, f"the value is {_short_value(v)}, not an int"
     return v, None

@@ -16,7 +16,7 @@ import warnings
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import py_member_comments
-from .enum_body import finish, read_body
+from .enum_body import as_int, finish, read_body
 from .module_scope import ENUM_MODULE, Def, EnumName, Scope, scope_for
 from .source import LineIndex, read_source
 
@@ -165,15 +165,20 @@ def parse_tree(tree: ast.Module, text: str, path: str, name: str) -> EnumSpec:
     comments = py_member_comments(index.lines, [m.stmt.lineno for m in body.members], cls.lineno)
     shadowed = lambda n: n in scope or bool(scope.opaque)  # noqa: E731 (names a __new__ body sees)
     members: list[Member] = []
-    first_by_value: dict[int, str] = {}
+    canonical: dict = {}     # _value_ -> (first member's name, its _value_): enum's alias rule
     for raw, comment in zip(body.members, comments):
         value, error = finish(body, raw, member_type, scope, shadowed)
+        alias = None
+        if error is None:
+            try:
+                alias, value = canonical.setdefault(value, (raw.name, value))  # an alias has the first's value
+            except TypeError:   # unhashable: enum compares with == instead; enumsync does not guess
+                value, error = None, "an unhashable value"
+            alias = alias if alias != raw.name else None
+            value, error = as_int(value) if error is None else (value, error)
         expr = (index.segment(raw.node) if raw.node is not None else None) or ""
         ign = tuple(sorted({r.strip() for m in _IGNORE.finditer(comment) for r in m.group(1).split(",") if r.strip()}))
         clean = _IGNORE.sub("", comment).strip(" -;")
-        alias = first_by_value.get(value) if value is not None else None
-        if value is not None:
-            first_by_value.setdefault(value, raw.name)
         members.append(Member(name=raw.name, value=value, line=raw.stmt.lineno, comment=clean, expr=expr,
                               alias_of=alias, end_line=raw.stmt.end_lineno, ignore=ign, error=error,
                               meaning=parse_meaning(clean) if clean else None))
