@@ -2,7 +2,8 @@
 
 Hypothesis generates enum modules (IntEnum, IntFlag, Flag, Enum, ``int, Enum``, ``int, Flag``
 with literals, ``(n,)`` tuples, ``auto()`` after explicit values in any order and after tuples,
-floats, strings and bools for int-based enums, references to earlier members, class-local
+floats, strings and bools for int-based enums, references to earlier members and random
+expressions over them (``+ - * // % | & ^ << >> **``, unary ``- ~ +``), class-local
 names, ``_ignore_`` temporaries, single-underscore members, ``__dunder__``, private, method,
 property and ``nonmember`` names, module constants rebound before the class (reassignment,
 ``+=``, in a loop, in a conditional, after the class), custom ``_generate_next_value_`` and
@@ -74,6 +75,24 @@ GNV = '''
 '''
 
 
+_OPS = ["+", "-", "*", "//", "%", "|", "&", "^", "<<", ">>", "**"]
+
+
+@st.composite
+def expression(draw, names: list[str], depth: int = 0) -> str:
+    """A random constant expression over small ints and earlier names (Python's precedence kept by parens)."""
+    if depth >= 3 or draw(st.integers(0, 2)) == 0:
+        if names and draw(st.booleans()):
+            return draw(st.sampled_from(names))
+        return str(draw(st.integers(-9, 40)))
+    if draw(st.integers(0, 5)) == 0:
+        return draw(st.sampled_from(["-", "~", "+"])) + "(" + draw(expression(names, depth + 1)) + ")"
+    op = draw(st.sampled_from(_OPS))
+    left = draw(expression(names, depth + 1))
+    right = str(draw(st.integers(0, 5))) if op in ("**", "<<", ">>") else draw(expression(names, depth + 1))
+    return f"({left} {op} {right})"
+
+
 @st.composite
 def module_consts(draw):
     """Module constants C0.. and their history before (and after) the class: (lines before, lines after)."""
@@ -128,7 +147,7 @@ def enum_module(draw) -> str:
         elif extra == "nonmember":
             body.append(f"    keep{j} = nonmember({j})")
         name = draw(st.sampled_from([f"M{j}", f"M{j}", f"M{j}", f"_R{j}"]))
-        form = draw(st.sampled_from(["lit", "lit", "tuple", "auto", "auto", "ref", "float", "str", "bool"]))
+        form = draw(st.sampled_from(["lit", "lit", "tuple", "auto", "auto", "ref", "expr", "float", "str", "bool"]))
         if flag:
             lit = str(draw(st.sampled_from([1, 2, 4, 8, 16, 32, 3, 0])))
         else:
@@ -141,6 +160,8 @@ def enum_module(draw) -> str:
             ref = draw(st.sampled_from(names + consts + locals_))
             op = draw(st.sampled_from(["+ 1", "| 2", "<< 1", "* 2", "- 1"]))
             value = f"{ref} {op}"
+        elif form == "expr":
+            value = draw(expression(names + consts + locals_))
         elif form == "float" and int_based:
             value = f"{lit}.5"
         elif form == "str" and int_based:
