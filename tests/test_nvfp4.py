@@ -268,3 +268,24 @@ def test_quantisation_and_reference_agree_on_gpu_and_cpu():
     assert float(sc) == pytest.approx(float(sg), rel=1e-6)
     assert Q.check_output(og.cpu(), oc).within > 0.999
     assert torch.allclose(og.cpu(), oc, rtol=1e-3, atol=1e-3)
+
+
+def test_run_case_judges_by_the_output_when_the_weights_come_in_another_layout(monkeypatch):
+    from enumsync.kernels import reference as R
+    from enumsync.kernels import trtllm_nvfp4 as N
+    case = dict(T=4, E=8, K=2, dtype="bf16", bias=False, n_group=0, topk_group=0, rsf=1.0, norm=True, seed=3)
+    monkeypatch.setattr(Q, "kernel_weights", lambda w1, w2: Q.KernelWeights(w1.packed, w1.scales, w2.packed, w2.scales))
+    prob = N.make_problem(4, 8, 3, "cpu", 128, 128)
+    monkeypatch.setattr(N, "make_problem", lambda *a, **k: prob)
+    routing = R.default(R.make_logits(4, 8, 3, torch.bfloat16).float(), None, R.Params(2))
+    expected, _ = N.reference_outputs(prob, {"Default": routing})
+
+    def op(routing_logits, hidden_states, gemm1_weights, gemm2_weights, routing_method_type, do_finalize=True,
+           routing_replay_out=None, **rest):
+        if routing_replay_out is not None:
+            routing_replay_out.copy_(routing.ids.to(torch.int16))
+        if not do_finalize:
+            return [None, torch.ones(8), None]          # a flat layout this module does not read
+        return [expected["Default"]]
+    rec = N.Nvfp4Launcher("cpu", N.api_from(op, "stand-in")).run_case(0, case)
+    assert rec["checks"] == ["output", "ids"] and rec["refs"]["Default"]["ok"]

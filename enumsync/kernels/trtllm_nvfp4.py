@@ -200,6 +200,11 @@ class Nvfp4Launcher:
         t0 = time.perf_counter()
         out, ids, weights = self.launch(vals, case["T"], p.top_k)
         ms = (time.perf_counter() - t0) * 1e3
+        t, k = case["T"], p.top_k
+        if ids is not None and tuple(ids.shape) != (t, k):
+            ids = None                      # not the layout this module expects: judge by the output alone
+        if weights is not None and (ids is None or tuple(weights.shape) != (t, k)):
+            weights = None
         refs = {}
         for name, r in routings.items():
             oc = Q.check_output(out, ref_out[name])

@@ -30,6 +30,8 @@ from ..rules import make
 
 SENTINELS = ("Unspecified", "Invalid", "InvalidRoutingMethod", "Unknown")
 WORKER_TIMEOUT_S = 180
+# The NVFP4 fused MoE compiles its launcher (flashinfer's JIT) and fetches its cubins on first use.
+NVFP4_WORKER_TIMEOUT_S = 1200
 
 # Mirrors reference.REFERENCES / EQUIVALENT, kept here so the parent never imports torch.
 REFERENCE_NAMES = ("Default", "Renormalize", "DeepSeekV3", "Llama4", "RenormalizeNaive", "TopK",
@@ -481,6 +483,9 @@ ProgressFn = Callable[[MethodResult], None]
 def verify_plans(plans: list[MethodPlan], base_spec: dict, cpp_members: dict[str, int], jobs: int = 4,
                  on_done: ProgressFn | None = None, timeout: float = WORKER_TIMEOUT_S) -> list[MethodResult]:
     """Run one worker per member (``jobs`` at a time) and judge each; results in plan order."""
+    if base_spec.get("launcher") == "trtllm-nvfp4":
+        timeout = max(timeout, NVFP4_WORKER_TIMEOUT_S)
+
     def one(plan: MethodPlan) -> MethodResult:
         spec = dict(base_spec, value=plan.value, cases=[asdict(c) for c in plan.cases])
         res = judge(plan, run_worker(spec, timeout), cpp_members)
