@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import re
+from ctypes import byref, c_int, c_uint, c_void_p
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import cpp_member_comments
@@ -140,23 +141,66 @@ def _select(cands, name: str, qualname: str | None, path: str, required: bool = 
     return hits[0]
 
 
-def _errors(tu, path: str) -> list:
-    return [d for d in tu.diagnostics if d.severity >= 3 and d.location.file is not None
-            and d.location.file.name == path]
+def _trouble(ci, tu, cur, last_line: int) -> list:
+    """Errors that touch the enum: inside its lines, fatal ones, and unclosed braces at the end.
 
-
-def _trouble(tu, cur, path: str) -> list:
-    """Errors that touch the enum: inside its lines, fatal ones, and unclosed braces after it."""
+    A header whose includes are blanked can have an error per line (unknown types), so this
+    loop makes a few raw libclang calls per diagnostic and wraps only the ones it keeps.
+    """
     start, end = cur.extent.start.line, cur.extent.end.line
-    out = []
-    for d in tu.diagnostics:
-        if d.severity < 3:
+    tail = max(start, last_line - 1)
+    api = _diag_api(ci)
+    line, col, off, f = c_uint(), c_uint(), c_uint(), c_void_p()
+    out: list = []
+    for i in range(ci.conf.lib.clang_getNumDiagnostics(tu)):
+        p = api.get(tu.obj, i)
+        sev = api.severity(p)
+        if sev >= 4:
+            out.append(api.wrap(p))
             continue
-        here = d.location.file is not None and d.location.file.name == path
-        if d.severity >= 4 or here and (start <= d.location.line <= end
-                                        or d.location.line >= start and d.spelling.startswith(_BRACES)):
-            out.append(d)
+        n = 0
+        if sev == 3:
+            loc = api.location(p)
+            if api.main_file(loc):
+                api.expansion(loc, byref(f), byref(line), byref(col), byref(off))
+                n = line.value
+        if n and (start <= n <= end or n >= tail):
+            d = api.wrap(p)   # disposed when dropped
+            if n <= end or d.spelling.startswith(_BRACES):
+                out.append(d)
+        else:
+            api.dispose(p)
     return out
+
+
+class _DiagAPI:
+    """Raw prototypes of the five diagnostic calls (not cindex's wrappers: no object per call)."""
+
+    def __init__(self, ci):
+        import ctypes
+        lib = ci.conf.lib
+        Loc = ci.SourceLocation
+
+        def fn(name, res, *args):
+            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(getattr(lib, name), c_void_p).value)
+        self.get = fn("clang_getDiagnostic", c_void_p, c_void_p, c_uint)
+        self.severity = fn("clang_getDiagnosticSeverity", c_int, c_void_p)
+        self.location = fn("clang_getDiagnosticLocation", Loc, c_void_p)
+        self.main_file = fn("clang_Location_isFromMainFile", c_int, Loc)
+        self.expansion = fn("clang_getExpansionLocation", None, Loc, ctypes.POINTER(c_void_p),
+                            ctypes.POINTER(c_uint), ctypes.POINTER(c_uint), ctypes.POINTER(c_uint))
+        self.dispose = fn("clang_disposeDiagnostic", None, c_void_p)
+        self.wrap = lambda p: ci.Diagnostic(ctypes.cast(p, ci.c_object_p))
+
+
+_diag = None
+
+
+def _diag_api(ci) -> _DiagAPI:
+    global _diag
+    if _diag is None:
+        _diag = _DiagAPI(ci)
+    return _diag
 
 
 def _usage(ci, cur, path: str) -> tuple[set[str], set[int]]:
@@ -232,22 +276,23 @@ def _find_enum(path: str, text: str, name: str, qualname: str | None, include_di
     """(translation unit, enum cursor) from the parse that shows the compiler's view of the enum."""
     ci, index = _clang()
     ds = scan(text)
+    last_line = text.count("\n") + 1
     blanked = blank_includes(text, ds)
     tu = _parse(ci, index, path, blanked, {})
     cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
     if cur is not None:
-        trouble = _trouble(tu, cur, path)
+        trouble = _trouble(ci, tu, cur, last_line)
         rs = reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path))
         if not trouble and not rs:
             return ci, tu, cur
     src = with_includes(path, text, include_dirs, ds)
     tu = _parse(ci, index, path, src.main, src.unsaved)
     cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-    trouble = _trouble(tu, cur, path)
+    trouble = _trouble(ci, tu, cur, last_line)
     if trouble and any("constant expression" in d.spelling for d in trouble):
         tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies=False)
         cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-        trouble = _trouble(tu, cur, path)
+        trouble = _trouble(ci, tu, cur, last_line)
     if trouble:
         _fail(ci, cur, path, trouble, src)
     _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path)),
