@@ -1,63 +1,56 @@
-"""Median wall time of `enumsync check` (the default pair) against `python -c pass`, in one run.
+"""`enumsync check` of one pair (the installed flashinfer's runner.h vs its tllm_enums.py), warm and cold.
 
-Usage: python benchmarks/check_latency.py [N]    (goal: warm check <= 6x, cold <= 10x)
-Also times one libclang parse of runner.h in-process (goal: <= 20 ms).
+Warm: the enumsync cache and bytecode in place. Cold: a fresh, empty enumsync cache
+(``ENUMSYNC_CACHE_DIR``), files present. Also the explicit-pair form, the JSON format, and
+one in-process libclang parse of runner.h.
+
+    python benchmarks/check_latency.py        (or benchmarks/run.py for every benchmark)
 """
 from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import baseline, enumsync, wall  # noqa: E402
 
-def wall(cmd, n, env=None, before=None):
-    out = []
-    for _ in range(n):
-        if before:
-            before()
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-        out.append(time.perf_counter() - t)
-    return statistics.median(out)
+GOALS = {"check_warm_s": ("x", 4.0), "check_cold_s": ("x", 8.0), "libclang_parse_runner_h_s": ("s", 0.020)}
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    py = sys.executable
-    base = wall([py, "-c", "pass"], n)
-    warm = wall([py, "-m", "enumsync", "check"], n)
-    fmt = wall([py, "-m", "enumsync", "check", "--format", "json"], n)
+def main(n: int = 11) -> dict:
+    from enumsync.sources import locate_installed
+    fi = locate_installed()
+    if fi is None:
+        raise SystemExit("flashinfer-python is not installed")
+    out = {}
+    out["check_warm_s"] = wall(enumsync("check"), n)
+    out["check_pair_warm_s"] = wall(enumsync("check", "--cpp", str(fi.runner_h), "--python", str(fi.enum_py)), n)
+    out["check_json_warm_s"] = wall(enumsync("check", "--format", "json"), n)
 
-    def drop_pycache():  # cold: no bytecode cache for enumsync itself
-        import enumsync
-        root = os.path.dirname(enumsync.__file__)
-        for d, _, files in os.walk(root):
-            for f in files:
-                if f.endswith(".pyc"):
-                    os.remove(os.path.join(d, f))
-    # cold: enumsync's own bytecode removed and an empty enumsync cache before every run
-    cold_env = dict(os.environ, ENUMSYNC_CACHE_DIR=tempfile.mkdtemp())
-    cold = wall([py, "-m", "enumsync", "check"], max(3, n // 3), env=cold_env, before=drop_pycache)
+    def fresh(env={}):  # noqa: B006 - one dict, refilled before each cold run
+        env.clear()
+        env.update(os.environ, ENUMSYNC_CACHE_DIR=tempfile.mkdtemp(prefix="enumsync-cold-"))
+    env: dict = {}
+    cold = []
+    for _ in range(max(3, n // 3)):
+        fresh(env)
+        cold.append(wall(enumsync("check"), 1, env=env))
+    out["check_cold_s"] = statistics.median(cold)
 
     from enumsync.parsers.cpp import parse_cpp_enum
-    from enumsync.sources import default_flashinfer
-    fi = default_flashinfer()
     parse_cpp_enum(fi.runner_h)
     ts = []
     for _ in range(20):
         t = time.perf_counter()
         parse_cpp_enum(fi.runner_h)
         ts.append(time.perf_counter() - t)
-    print(f"python -c pass            {base * 1000:7.1f} ms")
-    print(f"enumsync check (warm)     {warm * 1000:7.1f} ms   {warm / base:5.2f}x   (goal <= 6x)")
-    print(f"enumsync check --format json {fmt * 1000:4.1f} ms   {fmt / base:5.2f}x")
-    print(f"enumsync check (cold .pyc){cold * 1000:7.1f} ms   {cold / base:5.2f}x   (goal <= 10x)")
-    print(f"libclang parse of runner.h{statistics.median(ts) * 1000:7.1f} ms           (goal <= 20 ms)")
-    print(f"({fi.describe()}; median of {n} runs)")
+    out["libclang_parse_runner_h_s"] = statistics.median(ts)
+    return out
 
 
 if __name__ == "__main__":
-    main()
+    from run import report
+    print("\n".join(report("check_latency", main(), baseline(), GOALS)))

@@ -1,0 +1,46 @@
+"""Helpers shared by the benchmarks: median wall time of a command, in a subprocess.
+
+On a shared, loaded machine an absolute time means little; ``wall`` therefore runs
+``python -c pass`` right before each timed run and keeps those samples, so that a module can
+report the baseline measured alongside its own numbers (``baseline()``).
+"""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+_BASE: list[float] = []
+
+
+def _once(cmd: list[str], env: dict | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    return time.perf_counter() - t
+
+
+def wall(cmd: list[str], n: int = 5, env: dict | None = None, before=None) -> float:
+    """Median seconds of ``cmd`` over ``n`` runs (``before()`` runs untimed before each),
+    each run paired with one ``python -c pass``."""
+    out = []
+    for _ in range(n):
+        if before:
+            before()
+        _BASE.append(_once([sys.executable, "-c", "pass"]))
+        out.append(_once(cmd, env))
+    return statistics.median(out)
+
+
+def baseline() -> float:
+    """Median of the ``python -c pass`` runs interleaved with this module's runs so far."""
+    return statistics.median(_BASE) if _BASE else python_pass()
+
+
+def python_pass(n: int = 9) -> float:
+    """Median seconds of ``python -c pass``: the unit every ratio is measured in."""
+    return statistics.median(_once([sys.executable, "-c", "pass"]) for _ in range(n))
+
+
+def enumsync(*args: str) -> list[str]:
+    return [sys.executable, "-m", "enumsync", *args]
