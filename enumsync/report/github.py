@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 
-from . import counts
-
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -30,22 +28,22 @@ def _rel(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def render(results) -> str:
-    lines = [f"::notice title=enumsync::{_data(o)}" for o in dict.fromkeys(r.origin for r in results if r.origin)]
-    for r in results:
-        for f in r.findings:
-            if f.suppressed:
-                continue
-            props = []
-            if f.path:
-                props.append(f"file={_prop(_rel(f.path))}")
-                if f.line:
-                    props.append(f"line={f.line}")
-            props.append(f"title={_prop(f'{f.rule} {f.name}')}")
-            msg = f.message + (f" (hint: {f.hint})" if f.hint else "")
-            lines.append(f"::{LEVEL[f.severity.value]} {','.join(props)}::{_data(msg)}")
-    c = counts(results)
-    tail = f"enumsync: {c['errors']} error(s), {c['warnings']} warning(s)"
+def render(report) -> str:
+    from . import count_findings
+    lines = [f"::notice title=enumsync::{_data(o)}" for o in dict.fromkeys(report.origins)]
+    for f, _label in report.findings:
+        if f.suppressed:
+            continue
+        props = []
+        if f.path:
+            props.append(f"file={_prop(_rel(f.path))}")
+            if f.line:
+                props.append(f"line={f.line}")
+        props.append(f"title={_prop(f'{f.rule} {f.name}')}")
+        msg = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        lines.append(f"::{LEVEL[f.severity.value]} {','.join(props)}::{_data(msg)}")
+    c = count_findings(f for f, _ in report.findings)
+    tail = f"enumsync {report.command}: {c['errors']} error(s), {c['warnings']} warning(s)"
     if c["suppressed"]:
         tail += f", {c['suppressed']} suppressed"
     lines.append(f"::notice title=enumsync::{_data(tail)}")

@@ -15,21 +15,25 @@ def _where(path: str | None, line: int | None) -> str:
     return f"`{_cell(_rel(path))}:{line}`" if line else f"`{_cell(_rel(path))}`"
 
 
-def render(results) -> str:
-    c = counts(results)
+def render(report) -> str:
+    """Any report with findings; the pair table when the report has checked pairs."""
+    from . import count_findings
+    results = report.results
+    c = count_findings(f for f, _ in report.findings)
     verdict = (f"❌ {c['errors']} error(s), {c['warnings']} warning(s)" if c["errors"]
                else f"⚠️ {c['warnings']} warning(s)" if c["warnings"] else "✅ in sync")
     out = [f"### enumsync: {verdict}", ""]
-    out += [f"{_cell(o)}" for o in dict.fromkeys(r.origin for r in results if r.origin)]
-    out += ["", "| pair | C++ enum | Python enum | errors | warnings | suppressed |", "|---|---|---|---|---|---|"]
+    out += [f"{_cell(o)}" for o in dict.fromkeys(report.origins)]
+    if results:
+        out += ["", "| pair | C++ enum | Python enum | errors | warnings | suppressed |", "|---|---|---|---|---|---|"]
     for r in results:
         rc = counts([r])
         out.append(f"| {_cell(r.label)} | {_where(r.cpp.path, r.cpp.line)} | {_where(r.python.path, r.python.line)} "
                    f"| {rc['errors']} | {rc['warnings']} | {rc['suppressed']} |")
-    live = [(r, f) for r in results for f in r.findings if not f.suppressed]
+    live = [f for f, _ in report.findings if not f.suppressed]
     if live:
         out += ["", "| severity | rule | member | C++ | Python | where | message |", "|---|---|---|---|---|---|---|"]
-        for r, f in live:
+        for f in live:
             out.append(f"| {f.severity.value} | {f.rule} {f.name} | {_cell(f.member)} | {_cell(f.cpp_value)} "
                        f"| {_cell(f.python_value)} | {_where(f.path, f.line)} | {_cell(f.message)} |")
     return "\n".join(out) + "\n"

@@ -1,10 +1,14 @@
 """SARIF 2.1.0: one run, rule metadata from the registry, one result per finding.
 
-Suppressed findings stay in the log with a ``suppressions`` entry (kind ``external`` for
-config, ``inSource`` for an inline ``# enumsync: ignore``) and their reason as justification.
+Each rule has a ``helpUri`` (its section of docs/rules.md); each result has
+``partialFingerprints`` (rule, file and member, not the line, so a finding keeps its identity
+when code moves) and the run an ``automationDetails.id`` (``enumsync/<command>/``, so uploads
+of different commands do not replace each other). Suppressed findings stay in the log with a
+``suppressions`` entry (``external`` for config, ``inSource`` for ``# enumsync: ignore``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -24,43 +28,65 @@ def _uri(path: str) -> tuple[str, str | None]:
     return Path(path).resolve().as_uri(), None
 
 
-def render(results) -> str:
+def fingerprint(f, label: str | None) -> str:
+    """A stable identity of a finding: rule, the file's name, the pair and the member."""
+    key = "\0".join(str(x) for x in (f.rule, os.path.basename(f.path or ""), label or "", f.member or "",
+                                     "" if f.member else f.message))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _rule(r) -> dict:
+    from ..rules import help_uri
+    doc = r.doc
+    text = f"{r.id} {r.name}: {doc}"
+    if getattr(r, "fix", ""):
+        text += f"\nHow to fix: {r.fix}"
+    return {"id": r.id, "name": r.name, "shortDescription": {"text": doc},
+            "fullDescription": {"text": getattr(r, "explain", "") or doc},
+            "help": {"text": text}, "helpUri": help_uri(r.id),
+            "defaultConfiguration": {"level": LEVEL[r.severity.value]},
+            "properties": {"scope": r.scope}}
+
+
+def _result(f, label, index) -> dict:
+    res = {"ruleId": f.rule, "level": LEVEL[f.severity.value],
+           "message": {"text": f.message + (f" (hint: {f.hint})" if f.hint else "")},
+           "partialFingerprints": {"enumsyncFinding/v1": fingerprint(f, label)}}
+    if f.rule in index:
+        res["ruleIndex"] = index[f.rule]
+    if f.path:
+        uri, base = _uri(f.path)
+        loc = {"artifactLocation": {"uri": uri, **({"uriBaseId": base} if base else {})}}
+        if f.line:
+            loc["region"] = {"startLine": f.line}
+        res["locations"] = [{"physicalLocation": loc}]
+    props = {k: v for k, v in (("member", f.member), ("cpp_value", f.cpp_value),
+                               ("python_value", f.python_value), ("pair", label)) if v is not None}
+    if f.extra:
+        props.update({k: v for k, v in f.extra.items() if isinstance(v, (str, int, float, bool, list))})
+    if props:
+        res["properties"] = props
+    if f.suppressed:
+        kind = "inSource" if f.suppressed.startswith("inline") else "external"
+        res["suppressions"] = [{"kind": kind, "justification": f.suppressed}]
+    return res
+
+
+def render(report) -> str:
     from .. import __version__
-    from .. import suppressions  # noqa: F401  (registers ES901)
     from ..rules import all_rules
     rules = all_rules()
     index = {r.id: i for i, r in enumerate(rules)}
-    driver = {
-        "name": "enumsync", "version": __version__,
-        "rules": [{"id": r.id, "name": r.name, "shortDescription": {"text": r.doc},
-                   "fullDescription": {"text": r.doc}, "help": {"text": f"{r.id} {r.name}: {r.doc}"},
-                   "defaultConfiguration": {"level": LEVEL[r.severity.value]},
-                   "properties": {"scope": r.scope}} for r in rules],
-    }
-    out = []
-    for r in results:
-        for f in r.findings:
-            res = {"ruleId": f.rule, "level": LEVEL[f.severity.value],
-                   "message": {"text": f.message + (f" (hint: {f.hint})" if f.hint else "")}}
-            if f.rule in index:
-                res["ruleIndex"] = index[f.rule]
-            if f.path:
-                uri, base = _uri(f.path)
-                loc = {"artifactLocation": {"uri": uri, **({"uriBaseId": base} if base else {})}}
-                if f.line:
-                    loc["region"] = {"startLine": f.line}
-                res["locations"] = [{"physicalLocation": loc}]
-            props = {k: v for k, v in (("member", f.member), ("cpp_value", f.cpp_value),
-                                       ("python_value", f.python_value), ("pair", r.label)) if v is not None}
-            if f.extra:
-                props.update({k: v for k, v in f.extra.items() if isinstance(v, (str, int, float, bool, list))})
-            if props:
-                res["properties"] = props
-            if f.suppressed:
-                kind = "inSource" if f.suppressed.startswith("inline") else "external"
-                res["suppressions"] = [{"kind": kind, "justification": f.suppressed}]
-            out.append(res)
-    run = {"tool": {"driver": driver}, "results": out, "columnKind": "unicodeCodePoints"}
-    if any(_uri(f.path)[1] for r in results for f in r.findings if f.path):
+    driver = {"name": "enumsync", "version": __version__, "informationUri": _info_uri(),
+              "rules": [_rule(r) for r in rules]}
+    results = [_result(f, label, index) for f, label in report.findings]
+    run = {"tool": {"driver": driver}, "automationDetails": {"id": f"enumsync/{report.command}/"},
+           "results": results, "columnKind": "unicodeCodePoints"}
+    if any(_uri(f.path)[1] for f, _ in report.findings if f.path):
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": Path.cwd().resolve().as_uri() + "/"}}
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+
+
+def _info_uri() -> str:
+    from ..rules import project_url
+    return project_url()

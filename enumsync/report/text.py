@@ -1,14 +1,17 @@
-"""Human report: one rich table per pair (member, values, verdict, file:line), then the findings."""
+"""Human report of ``check``: a table per pair (member, values, rule IDs, meaning, file:line),
+then each finding (severity, rule ID and name, path:line, message, hint), then one summary line.
+
+Plain text with optional ANSI colour (no rich: it cost more than the rest of ``check``), laid
+out to fit the width without cutting a member name, a rule ID or a file name (``layout.py``).
+"""
 from __future__ import annotations
 
-import io
 import os
-import shutil
-import sys
+import re
 
-from . import counts
-
-_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+from . import count_findings, counts
+from .layout import Column, block, table, wrap
+from .style import Style, cells
 
 
 def short(path: str) -> str:
@@ -37,12 +40,18 @@ def where(path: str | None, line: int | None, full: bool = True) -> str:
     return f"{p}:{line}" if line else p
 
 
-def console(buf):
-    from rich.console import Console
-    tty = sys.stdout.isatty()
-    width = shutil.get_terminal_size((120, 24)).columns if tty else int(os.environ.get("COLUMNS", 120))
-    return Console(file=buf, force_terminal=tty, no_color=not tty, width=max(width, 80), highlight=False,
-                   soft_wrap=False)
+def fit_path(text: str, width: int) -> str:
+    """``text`` (a path, maybe with ``:line``) shortened from the left to ``width``, never
+    cutting its last component: ``…/moe/utils.py:1001``."""
+    if cells(text) <= width:
+        return text
+    parts = text.split("/")
+    keep = parts[-1]
+    for p in reversed(parts[:-1]):
+        if cells(f"…/{p}/{keep}") > width:
+            break
+        keep = f"{p}/{keep}"
+    return f"…/{keep}"
 
 
 def _member_rows(r):
@@ -65,87 +74,124 @@ def _member_rows(r):
     return rows
 
 
-def _verdict(findings) -> str:
-    live = [f for f in findings if not f.suppressed]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def verdict(findings) -> tuple[str, str | None]:
+    """The rule IDs of a member's live findings, worst first, and the worst one's style."""
+    from .style import SEVERITY
+    live = sorted((f for f in findings if not f.suppressed), key=lambda f: ORDER[f.severity.value])
     if not live:
-        return "[dim]suppressed[/]" if findings else "[green]ok[/]"
-    order = {"error": 0, "warning": 1, "info": 2}
-    live.sort(key=lambda f: order[f.severity.value])
-    return ", ".join(dict.fromkeys(f"[{_STYLE[f.severity.value]}]{f.rule} {f.name}[/]" for f in live))
+        return ("suppressed", "dim") if findings else ("ok", "green")
+    return " ".join(dict.fromkeys(f.rule for f in live)), SEVERITY[live[0].severity.value]
 
 
-def render_pair(con, r) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+def heading(label: str, name: str, path: str | None, line: int | None, style: Style) -> list[str]:
+    """``label name  path:line`` on one line when it fits, else the path on its own line."""
+    loc = where(path, line)
+    one = f"{label}{name}  {loc}"
+    if cells(one) <= style.width:
+        return [style.paint(f"{label}{name}", "bold") + "  " + style.paint(loc, "dim")]
+    return [style.paint(f"{label}{name}", "bold"), "    " + style.paint(fit_path(loc, style.width - 4), "dim")]
+
+
+def render_pair(r, style: Style) -> list[str]:
     cpp, py = r.cpp, r.python
-    title = (f"[bold]{escape(cpp.qualname)}[/]" + (f" : {escape(cpp.underlying)}" if cpp.underlying else "")
-             + f"  [dim]{escape(where(cpp.path, cpp.line))}[/]\n"
-             f"vs [bold]{escape(py.name)}[/]({escape(py.underlying or '')})  [dim]{escape(where(py.path, py.line))}[/]")
+    lines = heading("C++     ", cpp.qualname + (f" : {cpp.underlying}" if cpp.underlying else ""),
+                    cpp.path, cpp.line, style)
     if not cpp.members and any(f.rule == "ES010" for f in r.findings):   # scan: nothing to compare with
-        con.print(f"{escape(py.name)}  [dim]{escape(where(py.path, py.line))}[/]: not checked")
-        for n in r.notes:
-            con.print(f"[dim]source: {escape(n)}[/]")
-        return
-    t = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
-    t.add_column("member")
-    t.add_column("C++", justify="right")
-    t.add_column("Python", justify="right")
-    t.add_column("verdict")
+        lines = heading("", py.name, py.path, py.line, style)
+        lines[-1] += ": not checked"
+        return lines + [style.paint(x, "dim") for n in r.notes for x in block(f"source: {n}", style, 2)]
+    lines += heading("Python  ", f"{py.name}({py.underlying or ''})", py.path, py.line, style)
     show_meaning = any(m.meaning is not None and m.meaning.known for m in cpp.members)
+    drawn = _member_table(r, style, show_meaning, short_where=False)
+    if max(cells(ANSI.sub("", x)) for x in drawn) > style.width:  # long names: only line numbers in `where`
+        drawn = _member_table(r, style, show_meaning, short_where=True)
+    lines += drawn
+    lines += [style.paint(x, "dim") for n in r.notes for x in block(f"source: {n}", style, 2)]
+    return lines
+
+
+def _member_table(r, style: Style, show_meaning: bool, short_where: bool) -> list[str]:
+    cpp, py = r.cpp, r.python
+    cols = [Column("member", keep=True), Column("C++", keep=True, right=True),
+            Column("Python", keep=True, right=True), Column("rules", keep=True)]
     if show_meaning:
-        t.add_column("meaning (C++)", style="dim")
-    t.add_column("where")
+        cols.append(Column("meaning (C++)", optional=1, min=16))
+    cols.append(Column("line" if short_where else "where", keep=True, right=short_where))
+    rows = []
     for name, c, p, fs in _member_rows(r):
         cv = "—" if c is None else str(c.value)
         pv = "—" if p is None else ("?" if p.value is None else str(p.value))
         if p is not None and p.alias_of:
             pv += f" (= {p.alias_of})"
-        meaning = (c.meaning.summary() if c is not None and c.meaning else "")
-        loc = where(py.path, p.line, False) if p is not None else where(cpp.path, c.line, False)
-        cells = [escape(name), cv, escape(pv), _verdict(fs)] + ([escape(meaning)] if show_meaning else []) + [escape(loc)]
-        t.add_row(*cells)
-    con.print(t)
-    for n in r.notes:
-        con.print(f"[dim]source: {escape(n)}[/]")
+        if short_where:   # the file names are in the heading above the table
+            loc = str(p.line) if p is not None else f"C++ {c.line}"
+        else:
+            loc = where(py.path, p.line, False) if p is not None else where(cpp.path, c.line, False)
+        row = [(name, "bold" if fs else None), cv, pv, verdict(fs)]
+        if show_meaning:
+            row.append(((c.meaning.summary() if c is not None and c.meaning else ""), "dim"))
+        rows.append(row + [(loc, "dim")])
+    return table(cols, rows, style)
 
 
-def render_findings(con, findings) -> None:
-    from rich.markup import escape
+def render_findings(findings, style: Style) -> list[str]:
+    """Each finding: ``severity RULE name  path:line``, then its message and hint, indented."""
+    out = []
     for f in findings:
         sev = f.severity.value
+        loc = where(f.path, f.line)
+        head = f"{sev:7} {f.rule} {f.name}"
         if f.suppressed:
-            con.print(f"  [dim]{sev:7} {f.rule} {f.name}  {escape(where(f.path, f.line))}  "
-                      f"{escape(f.message)}  (suppressed: {escape(f.suppressed)})[/]")
+            out += [style.paint(x, "dim") for x in
+                    block(f"{head}  {loc}  {f.message} (suppressed: {f.suppressed})", style, 10, "")]
             continue
-        con.print(f"  [{_STYLE[sev]}]{sev:7}[/] [bold]{f.rule}[/] {f.name}  {escape(where(f.path, f.line))}")
-        con.print(f"          {escape(f.message)}")
+        first = "  " + style.severity(f"{sev:7}", sev) + " " + style.paint(f.rule, "bold") + f" {f.name}"
+        if cells(f"  {head}  {loc}") <= style.width:
+            out.append(first + "  " + loc)
+        else:
+            out += [first, " " * 10 + fit_path(loc, style.width - 10)]
+        out += [" " * 10 + x for x in wrap(f.message, max(20, style.width - 10))]
         if "cpp_meaning" in f.extra:
-            con.print(f"          C++    : {escape(f.extra['cpp_meaning'])}   [dim]// {escape(f.extra.get('cpp_comment', ''))}[/]")
-            con.print(f"          Python : {escape(f.extra['python_meaning'])}   [dim]# {escape(f.extra.get('python_comment', ''))}[/]")
+            out += [" " * 10 + x for x in wrap(f"C++    : {f.extra['cpp_meaning']}", max(20, style.width - 10))]
+            out += [" " * 10 + x for x in wrap(f"Python : {f.extra['python_meaning']}", max(20, style.width - 10))]
         if f.hint:
-            con.print(f"          [dim]→ {escape(f.hint)}[/]")
+            out += [" " * 10 + style.paint(x, "dim") for x in wrap(f"→ {f.hint}", max(20, style.width - 10))]
+    return out
 
 
-def summary_line(results) -> str:
-    c = counts(results)
-    sup = f", {c['suppressed']} suppressed" if c["suppressed"] else ""
+def summary(c: dict, style: Style, what: str = "") -> str:
+    sup = f", {c['suppressed']} suppressed" if c.get("suppressed") else ""
     if c["errors"]:
-        return f"[bold red]✗ {c['errors']} error(s)[/], {c['warnings']} warning(s){sup}"
+        return style.paint(f"✗ {c['errors']} error(s)", "bold red") + f", {c['warnings']} warning(s){sup}{what}"
     if c["warnings"]:
-        return f"[yellow]! 0 errors, {c['warnings']} warning(s)[/]{sup}"
-    return f"[green]✓ in sync[/]{sup}"
+        return style.paint(f"! 0 errors, {c['warnings']} warning(s)", "yellow") + f"{sup}{what}"
+    return style.paint("✓ in sync" if not what else "✓ no errors or warnings", "green") + f"{sup}{what}"
 
 
-def render(results) -> str:
-    buf = io.StringIO()
-    con = console(buf)
-    from rich.markup import escape
-    for origin in dict.fromkeys(r.origin for r in results if r.origin):
-        con.print(escape(origin), soft_wrap=True)
+def summary_line(results, style: Style | None = None) -> str:
+    return summary(counts(results), style or Style())
+
+
+def render(results, style: Style) -> str:
+    """The check report (``style.quiet``: only the findings and the summary line)."""
+    lines: list[str] = []
+    if not style.quiet:   # zero config: which project and pin were checked, first
+        for origin in dict.fromkeys(getattr(r, "origin", "") for r in results if getattr(r, "origin", "")):
+            lines += wrap(origin, style.width)
     for r in results:
-        render_pair(con, r)
+        if not style.quiet:
+            lines += render_pair(r, style)
         if r.findings:
-            render_findings(con, r.findings)
-        con.print()
-    con.print(summary_line(results))
-    return buf.getvalue()
+            lines += render_findings(r.findings, style)
+        if not style.quiet:
+            lines.append("")
+    lines.append(summary_line(results, style))
+    return "\n".join(lines) + "\n"
+
+
+def findings_summary(findings, style: Style, what: str = "") -> str:
+    return summary(count_findings(findings), style, what)
