@@ -17,8 +17,59 @@ class Rule:
     name: str
     severity: Severity
     doc: str
-    scope: str = "pair"            # "pair" | "table" | "gpu"
+    scope: str = "pair"            # "pair" | "table" | "gpu" | "config"
     check: Callable | None = None
+
+    # the long documentation lives in rule_docs.py (one entry per rule; a test requires it)
+    @property
+    def explain(self) -> str:
+        return _doc(self.id, "explain") or self.doc
+
+    @property
+    def example(self) -> str:
+        return _doc(self.id, "example")
+
+    @property
+    def fix(self) -> str:
+        return _doc(self.id, "fix")
+
+    @property
+    def suppress(self) -> str:
+        from .rule_docs import suppress_text
+        return suppress_text(self)
+
+
+def _doc(rule_id: str, field_name: str) -> str:
+    from .rule_docs import doc_for
+    d = doc_for(rule_id)
+    return getattr(d, field_name) if d else ""
+
+
+PYPI_URL = "https://pypi.org/project/enumsync-kernels/"
+
+
+def project_url() -> str:
+    """The project's home page from the installed metadata, else its PyPI page."""
+    try:
+        from importlib.metadata import metadata
+        md = metadata("enumsync-kernels")
+        for entry in md.get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() in ("documentation", "homepage", "source", "repository") and url.strip():
+                return url.strip().rstrip("/")
+        if md.get("Home-page"):
+            return md["Home-page"].rstrip("/")
+    except Exception:  # no metadata (a plain checkout): the PyPI page
+        pass
+    return PYPI_URL.rstrip("/")
+
+
+def help_uri(rule_id: str) -> str:
+    """Where a rule is documented: docs/rules.md in the project's repository, else the PyPI page."""
+    base = project_url()
+    if "github.com/" in base or "gitlab" in base:
+        return f"{base}/blob/main/docs/rules.md#{rule_id.lower()}"
+    return f"{base}/#{rule_id.lower()}"
 
 
 @dataclass
