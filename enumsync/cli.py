@@ -55,6 +55,17 @@ class LazyGroup(click.Group):
             sys.exit(2)
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def format_commands(self, ctx, formatter):
+        """The command list with each summary whole (click cuts them to the terminal's width)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 

@@ -5,14 +5,13 @@ import sys
 
 import click
 
-from ..model import Severity
 from ..pairs import PairOptions, check_pair, resolve_pairs
-from .options import format_option, guarded, pair_options
+from .options import guarded, pair_options, report_options
 
 
 @click.command()
 @pair_options
-@format_option()
+@report_options()
 @click.option("--models/--no-models", "with_models", default=True,
               help="Also check the routing tables listed under `models` in the config (ES201/ES202).")
 @click.option("--lock/--no-lock", "use_lock", default=True,
@@ -20,7 +19,7 @@ from .options import format_option, guarded, pair_options
 @click.option("--verify-lock", is_flag=True,
               help="Re-derive enumsync.lock from the real wheels; ES011 where it differs.")
 @guarded
-def check(pair: PairOptions, fmt: str, with_models: bool, use_lock: bool, verify_lock: bool) -> None:
+def check(pair: PairOptions, out, with_models: bool, use_lock: bool, verify_lock: bool) -> None:
     """Check Python enum copies against the C++ enums the kernels read.
 
     With no options and no config, inside an sglang, vLLM or flashinfer checkout (or any folder
@@ -38,7 +37,12 @@ def check(pair: PairOptions, fmt: str, with_models: bool, use_lock: bool, verify
         rows = extract_paths(cfg.models)
         for spec, r in zip(specs, results):
             r.findings.extend(check_tables(rows, r.cpp, spec.extensions))
-    from ..report import render
-    sys.stdout.write(render(results, fmt))
-    sys.exit(1 if any(f.severity == Severity.ERROR and not f.suppressed for r in results for f in r.findings)
-             else 0)
+    from ..report import emit, exit_code
+    emit(check_report(results), out)
+    sys.exit(exit_code(f for r in results for f in r.findings))
+
+
+def check_report(results):
+    """The check results as a :class:`~enumsync.report.Report` (every format)."""
+    from ..report import pairs_report
+    return pairs_report("check", results)

@@ -1,13 +1,12 @@
 """``enumsync diff OLD NEW``: the C++ enum between two flashinfer versions or two headers."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from .options import guarded
+from .options import guarded, report_options
 
 STYLE = {"added": "green", "removed": "red", "renumbered": "yellow", "renamed": "cyan",
          "meaning": "magenta", "comment": "dim"}
@@ -30,34 +29,30 @@ def _side(arg: str, enum: str, qualname: str | None, header: str | None = None):
                         "pass two headers or two versions (e.g. 0.6.12 0.7.2)")
 
 
-def render_text(changes, old_label, new_label, old, new) -> str:
-    from rich.console import Console
-    from rich.table import Table
+def render_text(changes, old_label, new_label, old, new, style) -> str:
+    """A summary line, then one row per change (kind, member, old, new, what it means)."""
     from ..enumdiff import summary
-    con = Console(record=True, width=None if sys.stdout.isatty() else 160, force_terminal=None)
+    from ..report.layout import Column, table, wrap
     counts = {k: v for k, v in summary(changes).items() if v}
-    head = f"{new.qualname}: {old_label} → {new_label}"
-    with con.capture() as cap:
-        con.print(f"[bold]{head}[/]")
-        if not changes:
-            con.print("no changes")
-        else:
-            con.print(", ".join(f"[{STYLE[k]}]{v} {k}[/]" for k, v in counts.items()))
-            t = Table(show_header=True, header_style="bold", expand=False)
-            for col in ("change", "member", "old", "new", "what it means for a copy of the old enum"):
-                t.add_column(col, overflow="fold")
-            for c in changes:
-                name = f"{c.old_name} → {c.member}" if c.old_name else c.member
-                note = c.impact or ""
-                if c.detail:
-                    note = f"{c.detail}" + (f"; {note}" if note else "")
-                if c.kind in ("meaning", "comment"):
-                    note += f"\n  old: {c.old_comment}\n  new: {c.new_comment}"
-                t.add_row(f"[{STYLE[c.kind]}]{c.kind}[/]", name,
-                          "" if c.old_value is None else str(c.old_value),
-                          "" if c.new_value is None else str(c.new_value), note)
-            con.print(t)
-    return cap.get()
+    lines = [style.paint(x, "bold") for x in wrap(f"{new.qualname}: {old_label} → {new_label}", style.width)]
+    if not changes:
+        return "\n".join(lines + ["no changes"]) + "\n"
+    if not style.quiet:
+        lines.append(", ".join(style.paint(f"{v} {k}", STYLE[k]) for k, v in counts.items()))
+    rows = []
+    for c in changes:
+        name = f"{c.old_name} → {c.member}" if c.old_name else c.member
+        note = c.impact or ""
+        if c.detail:
+            note = f"{c.detail}" + (f"; {note}" if note else "")
+        if c.kind in ("meaning", "comment"):
+            note += f"\nold: {c.old_comment}\nnew: {c.new_comment}"
+        rows.append([(c.kind, STYLE[c.kind]), (name, "bold"), "" if c.old_value is None else str(c.old_value),
+                     "" if c.new_value is None else str(c.new_value), note])
+    lines += table([Column("change", keep=True), Column("member", keep=True), Column("old", keep=True, right=True),
+                    Column("new", keep=True, right=True), Column("what it means for a copy of the old enum", min=24)],
+                   rows, style)
+    return "\n".join(lines) + "\n"
 
 
 @click.command()
@@ -68,11 +63,11 @@ def render_text(changes, old_label, new_label, old, new) -> str:
 @click.option("--cpp-enum", metavar="QUALNAME", help="Qualified name, when the name is ambiguous.")
 @click.option("--header", metavar="PATH", help="The header inside the package (e.g. include/flashinfer/fp4_layout.cuh), "
               "when the enum is not in runner.h and its copy's comment does not say.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (like `git diff --exit-code`).")
+@report_options(findings=False)
 @guarded
-def diff(old: str, new: str, enum: str, cpp_enum: str | None, header: str | None, fmt: str,
-         exit_code: bool) -> None:
+def diff(old: str, new: str, enum: str, cpp_enum: str | None, header: str | None, exit_code: bool,
+         out) -> None:
     """Show how a C++ enum changed between OLD and NEW.
 
     Each of OLD and NEW is a header file, `installed`, or a flashinfer-python version
@@ -83,11 +78,9 @@ def diff(old: str, new: str, enum: str, cpp_enum: str | None, header: str | None
     a, la = _side(old, enum, cpp_enum, header)
     b, lb = _side(new, enum, cpp_enum, header)
     changes = diff_enums(a, b)
-    if fmt == "json":
-        doc = {"schema": 1, "old": {"label": la, "path": a.path, "qualname": a.qualname},
-               "new": {"label": lb, "path": b.path, "qualname": b.qualname},
-               "changes": [c.to_json() for c in changes], "summary": summary(changes)}
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-    else:
-        sys.stdout.write(render_text(changes, la, lb, a, b))
+    from ..report import Report, emit
+    body = {"old": {"label": la, "path": a.path, "qualname": a.qualname},
+            "new": {"label": lb, "path": b.path, "qualname": b.qualname},
+            "changes": [c.to_json() for c in changes], "summary": summary(changes)}
+    emit(Report("diff", lambda style: render_text(changes, la, lb, a, b, style), lambda: body), out)
     sys.exit(1 if exit_code and changes else 0)

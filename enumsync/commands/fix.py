@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import os
 import re
 import stat
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +32,7 @@ from pathlib import Path
 import click
 
 from ..model import EnumsyncError
-from .options import guarded, pair_options
+from .options import guarded, pair_options, report_options
 
 MAX_BYTES = 16 * 1024 * 1024
 INSTALLED_DIRS = ("site-packages", "dist-packages")
@@ -209,9 +207,9 @@ def _rel(path: Path) -> str:
               help="Print a unified diff and write nothing; exit 1 when fix would change something.")
 @click.option("--allow-installed", is_flag=True,
               help="Also rewrite a file inside site-packages or dist-packages.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@report_options(findings=False)
 @guarded
-def fix(pair, show_diff: bool, allow_installed: bool, fmt: str) -> int:
+def fix(pair, show_diff: bool, allow_installed: bool, out) -> int:
     """Rewrite the Python enum to match C++, keeping the file's style.
 
     Values are corrected in place; missing members are inserted in C++ order with the C++
@@ -244,23 +242,26 @@ def fix(pair, show_diff: bool, allow_installed: bool, fmt: str) -> int:
     for r in results:
         del r["_target"]
     origin = next((s.origin for s in specs if s.origin), "")
-    _print(results, show_diff, fmt, origin)
+    if origin and show_diff and out.fmt == "text" and not out.quiet:
+        click.echo(origin, err=True)   # --diff keeps stdout a clean patch
+    from ..report import Report, emit
+    emit(Report("fix", lambda style: fix_text(results, show_diff, style, origin),
+                lambda: {"origin": origin, "results": results}, origins=[origin] if origin else []), out)
     return 1 if show_diff and changed else 0
 
 
-def _print(results: list[dict], show_diff: bool, fmt: str, origin: str) -> None:
-    if origin and fmt == "text":
-        click.echo(origin, err=show_diff)   # --diff keeps stdout a clean patch
-    if fmt == "json":
-        sys.stdout.write(json.dumps({"schema": 1, "origin": origin, "results": results}, indent=2) + "\n")
-        return
+def fix_text(results, show_diff: bool, style, origin: str = "") -> str:
+    """The diffs (``--diff``), or one line per pair: what was fixed, or that it already matches."""
+    lines = [origin] if origin and not show_diff and not style.quiet else []
     for r in results:
         if show_diff:
-            sys.stdout.write(r.get("diff", ""))
-            if not r["changes"]:
+            if r.get("diff"):
+                lines.append(r["diff"][:-1])   # a patch, byte for byte (it ends with a newline)
+            elif not r["changes"]:
                 click.echo(f"{r['python']}: {r['enum']} already matches C++", err=True)
             continue
         if r["changes"]:
-            click.echo(f"fixed {r['python']}: {r['enum']}: {'; '.join(r['changes'])}")
-        else:
-            click.echo(f"{r['python']}: {r['enum']} already matches C++")
+            lines.append(style.paint("fixed", "green") + f" {r['python']}: {r['enum']}: {'; '.join(r['changes'])}")
+        elif not style.quiet:
+            lines.append(f"{r['python']}: {r['enum']} already matches C++")
+    return "".join(x + "\n" for x in lines)

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from ..model import EnumsyncError, Severity
-from ..report import count_findings
-from .options import format_option, guarded
+from ..model import EnumsyncError
+from .options import guarded, report_options
 
 def _model_presets() -> list[str]:
     from ..presets import PRESETS
@@ -117,48 +115,61 @@ def common_root(paths: list[str]) -> str:
     return root
 
 
-def render_text(rows, findings, cpp, cpp_desc: str) -> str:
-    """Rows as one rich table (where, conditions, member and its meaning, settings, verdict), then findings."""
-    import io
+def render_text(rows, findings, cpp, cpp_desc: str, style) -> str:
+    """One table row per routing row (file:line, member, conditions and note, check, owner,
+    settings), then the findings as ``check`` prints them, then the summary line."""
     import os
 
-    from rich.markup import escape
-    from rich.table import Table
-
-    from ..report.text import console, render_findings, short
-    buf = io.StringIO()
-    con = console(buf)
+    from ..report.layout import Column, block, table
+    from ..report.text import findings_summary, render_findings, short
     names = cpp.by_name() if cpp is not None else {}
     flagged: dict[tuple, list[str]] = {}
     for f in findings:
         flagged.setdefault((f.path, f.line, f.member), []).append(f.rule)
     root = common_root([r.path for r in rows])
-    t = Table(title=f"routing tables under {escape(short(root))}/" if root else "routing tables",
-              title_justify="left", header_style="bold", show_lines=True)
-    t.add_column("where / owner", overflow="fold", ratio=3)
-    t.add_column("conditions", overflow="fold", ratio=4)
-    t.add_column("member / meaning (C++)", overflow="fold", ratio=3)
-    t.add_column("settings", overflow="fold", ratio=4)
-    t.add_column("check / note", overflow="fold", ratio=3)
-    for r in rows:
-        c = names.get(r.member) if r.member else None
-        meaning = c.meaning.summary() if c is not None and c.meaning else ("" if cpp is None or not r.member
-                                                                         else "not in C++")
-        rules = flagged.get((r.path, r.line, r.member), [])
-        known = c is not None and c.meaning is not None and c.meaning.known
-        check = (f"[bold red]{', '.join(rules)}[/]" if rules else ("[green]ok[/]" if known else ""))
-        note = escape(r.note)
-        loc = f"{os.path.relpath(r.path, root) if root else r.path}:{r.line}"
-        t.add_row(f"{escape(loc)}\n[dim]{escape(r.owner)}[/]", escape(r.condition_text),
-                  f"[bold]{escape(r.member or 'None')}[/]" + (f"\n[dim]{escape(meaning)}[/]" if meaning else ""),
-                  escape(compact_settings(r.settings)), "\n".join(x for x in (check, note) if x))
-    con.print(t)
-    con.print(f"[dim]C++: {escape(cpp_desc)}[/]")
-    render_findings(con, findings)
-    c = count_findings(findings)
-    errors, warnings = c["errors"], c["warnings"]
-    con.print(f"{len(rows)} rows in {len({r.path for r in rows})} files, {errors} errors, {warnings} warnings")
-    return buf.getvalue()
+    lines: list[str] = []
+    if not style.quiet:
+        lines.append(style.paint(f"routing tables under {short(root)}/" if root else "routing tables", "bold"))
+        cols = [Column("where", keep=True), Column("member", keep=True), Column("conditions / note", min=20),
+                Column("check", keep=True), Column("owner", optional=2, min=14),
+                Column("settings", optional=3, min=18)]
+        data = []
+        for r in rows:
+            c = names.get(r.member) if r.member else None
+            rules = flagged.get((r.path, r.line, r.member), [])
+            known = c is not None and c.meaning is not None and c.meaning.known
+            check = (" ".join(dict.fromkeys(rules)), "bold red") if rules else (("ok", "green") if known else "")
+            if cpp is not None and r.member and c is None and not rules:
+                check = ("not in C++", "yellow")
+            cond = r.condition_text + (f"\n[{r.note}]" if r.note else "")
+            loc = f"{os.path.relpath(r.path, root) if root else r.path}:{r.line}"
+            data.append([loc, (r.member or "None", "bold"), cond, check, (r.owner, "dim"),
+                         (compact_settings(r.settings), "dim")])
+        lines += table(cols, data, style)
+        lines += [style.paint(x, "dim") for x in block(f"C++: {cpp_desc}", style, 2)]
+    lines += render_findings(findings, style)
+    what = f" in {len(rows)} rows of {len({r.path for r in rows})} files"
+    lines.append(findings_summary(findings, style, what))
+    return "\n".join(lines) + "\n"
+
+
+def models_report(rows, findings, spec, desc, origin: str = ""):
+    from ..parsers.routing_tables import mapped_members
+    from ..report import Report, count_findings
+
+    def body():
+        names = spec.by_name() if spec is not None else {}
+        return {"origin": origin, "cpp": {"path": spec.path, "qualname": spec.qualname, "source": desc} if spec is not None else None,
+                "rows": [row_json(r, names[r.member].meaning.summary() if r.member in names and
+                                  names[r.member].meaning else None) for r in rows],
+                "findings": [f.to_json() for f in findings],
+                "summary": {"rows": len(rows), "files": len({r.path for r in rows}),
+                            "mapped": sorted(mapped_members(rows)), **count_findings(findings)}}
+    def text(style):
+        from ..report.layout import wrap
+        head = "".join(x + "\n" for x in wrap(origin, style.width)) if origin and not style.quiet else ""
+        return head + render_text(rows, findings, spec, desc, style)
+    return Report("models", text, body, [(f, None) for f in findings], origins=[origin] if origin else [])
 
 
 @click.command()
@@ -172,10 +183,10 @@ def render_text(rows, findings, cpp, cpp_desc: str) -> str:
 @click.option("--enum", default="RoutingMethodType", show_default=True, metavar="NAME", help="Enum name.")
 @click.option("--cpp-enum", metavar="QUALNAME", help="C++ enum by qualified name.")
 @click.option("--no-rules", is_flag=True, help="Print the tables without checking them.")
-@format_option(("text", "json"))
+@report_options()
 @guarded
 def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str | None, flashinfer: str | None,
-           enum: str, cpp_enum: str | None, no_rules: bool, fmt: str) -> None:
+           enum: str, cpp_enum: str | None, no_rules: bool, out) -> None:
     """Print the routing-inference tables found in model code (files or folders), read by AST.
 
     Each row: file:line, the conditions, the member chosen, the model's routing settings next
@@ -201,10 +212,8 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
     rows = extract_paths(targets, enum)
     if mapped:
         members = sorted(mapped_members(rows))
-        if fmt == "json":
-            sys.stdout.write(json.dumps({"schema": 1, "mapped": members}, indent=2) + "\n")
-        else:
-            sys.stdout.write("".join(m + "\n" for m in members))
+        from ..report import Report, emit
+        emit(Report("models", lambda style: "".join(m + "\n" for m in members), lambda: {"mapped": members}), out)
         return
     spec, desc = (None, "not checked (--no-rules)") if no_rules else _cpp_side(cpp, flashinfer, enum, cpp_enum, preset)
     if origin:
@@ -218,17 +227,6 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
         findings = check_tables(rows, spec, cfg.extensions if cfg else None)
     elif not no_rules:
         click.echo(f"enumsync: note: {desc}", err=True)
-    if fmt == "json":
-        names = spec.by_name() if spec is not None else {}
-        out = {"schema": 1, "origin": origin,
-               "cpp": {"path": spec.path, "qualname": spec.qualname, "source": desc} if spec is not None else None,
-               "rows": [row_json(r, names[r.member].meaning.summary() if r.member in names and
-                                 names[r.member].meaning else None) for r in rows],
-               "findings": [f.to_json() for f in findings],
-               "summary": {"rows": len(rows), "files": len({r.path for r in rows}),
-                           "mapped": sorted(mapped_members(rows)),
-                           **{k: v for k, v in count_findings(findings).items() if k in ("errors", "warnings")}}}
-        sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
-    else:
-        sys.stdout.write((origin + "\n" if origin else "") + render_text(rows, findings, spec, desc))
-    sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)
+    from ..report import emit, exit_code
+    emit(models_report(rows, findings, spec, desc, origin), out)
+    sys.exit(exit_code(findings))

@@ -1,4 +1,5 @@
-"""Options shared by commands: the pair options of ``check``/``fix`` and ``--format``."""
+"""Options shared by commands: the pair options of ``check``/``fix``, and the reporting options
+(``--format``, ``--output-file``, ``--color``, ``--quiet``) of every command."""
 from __future__ import annotations
 
 import functools
@@ -9,8 +10,6 @@ import click
 from ..model import EnumsyncError
 from ..pairs import PairOptions
 from ..presets import names as preset_names
-
-FORMATS = ("text", "json", "github", "sarif", "markdown")
 
 
 def pair_options(fn):
@@ -25,7 +24,8 @@ def pair_options(fn):
         click.option("--cpp-enum", metavar="QUALNAME", help="C++ enum by qualified name (e.g. ns::Routing::X)."),
         click.option("--python-enum", metavar="CLASS", help="Python enum class name, if it differs."),
         click.option("--flashinfer", metavar="SOURCE",
-                     help="Where runner.h comes from: installed | pinned | VERSION | SPECIFIER."),
+                     help="Where runner.h comes from: installed | pinned | latest | VERSION | SPECIFIER "
+                          "(e.g. 0.7.2 or '>=0.6,<0.8')."),
         click.option("--preset", type=click.Choice(preset_names()),
                      help="Known project: where its Python copy, pins and extensions are [default: the checkout "
                           "around the working directory, detected]."),
@@ -44,9 +44,37 @@ def pair_options(fn):
     return wrapper
 
 
-def format_option(choices=FORMATS):
-    return click.option("--format", "fmt", type=click.Choice(choices), default="text", show_default=True,
-                        help="Output format.")
+def report_options(findings: bool = True, extra: dict[str, str] | None = None):
+    """Add ``--format/--output-file/--color/--quiet``; the command receives ``out: OutputOptions``.
+
+    ``findings``: the command reports findings, so it offers concise, github and sarif too;
+    ``extra``: the command's own formats (name -> help), rendered by ``Report.extra``."""
+    from ..report import FORMATS, OutputOptions, format_names
+    from ..report.style import COLOR_CHOICES
+    helps = {n: FORMATS[n].help for n in format_names(findings)} | dict(extra or {})
+    names = list(helps)
+    fmt_help = "Output format: " + "; ".join(f"{n}: {h}" for n, h in helps.items()) + "."
+    opts = [
+        click.option("--format", "fmt", type=click.Choice(names), default="text", show_default=True,
+                     help=fmt_help),
+        click.option("--output-file", "-o", "output_file", metavar="PATH",
+                     help="Also write the report to PATH, in the format its name says (.sarif, .json, .txt), "
+                          "else in --format; the screen then shows --format, or the text report if the file "
+                          "already has it."),
+        click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                     help="Colour: auto = on a terminal only (NO_COLOR turns it off, FORCE_COLOR on)."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="Text report: print only the findings and the summary line."),
+    ]
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, fmt, output_file, color, quiet, **kw):
+            return fn(*args, out=OutputOptions(fmt, output_file, color, quiet), **kw)
+        for o in reversed(opts):
+            wrapper = o(wrapper)
+        return wrapper
+    return deco
 
 
 def fail(msg: str) -> None:

@@ -1,7 +1,6 @@
 """``enumsync verify``: run each Python member's value through flashinfer's real routing kernels."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,7 +9,7 @@ import click
 
 from ..model import EnumSpec, EnumsyncError, PairResult, Severity
 from ..report.jsonfmt import enum_json
-from .options import guarded
+from .options import guarded, report_options
 
 
 @click.command()
@@ -42,14 +41,14 @@ from .options import guarded
 @click.option("--rsf", type=float, metavar="X", help="Use this routed_scaling_factor in every case.")
 @click.option("--jobs", type=int, default=4, show_default=True, help="Workers (or nvcc processes) at once.")
 @click.option("--require-gpu", is_flag=True, help="Make ES303 (could not run here) an error: exit 1.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@report_options()
 @click.option("--json-out", type=click.Path(path_type=Path), metavar="FILE",
               help="Also write the JSON report to FILE (whatever --format is).")
 @click.option("--launcher", metavar="MODULE:ATTR", hidden=True,
               help="Plug-in launcher instead of flashinfer's kernels (see kernels/plugin.py).")
 @guarded
 def verify(python_file, python_enum, methods, models, backend, shapes, model_configs, arch, export_headers, build_dir,
-           flashinfer_root, build_only, rebuild, rsf, jobs, require_gpu, fmt, json_out, launcher) -> None:
+           flashinfer_root, build_only, rebuild, rsf, jobs, require_gpu, out, json_out, launcher) -> None:
     """Launch the value that Python sends for each member through the real kernels.
 
     Compares with the reference of the member's meaning (expert ids exactly, weights within
@@ -63,6 +62,7 @@ def verify(python_file, python_enum, methods, models, backend, shapes, model_con
     from ..kernels.arch import normalize_arch
     t0 = time.monotonic()
     err = click.get_text_stream("stderr")
+    fmt = out.fmt
     show_progress = fmt == "text" and err.isatty()
 
     py_path = Path(python_file) if python_file else None
@@ -98,7 +98,7 @@ def verify(python_file, python_enum, methods, models, backend, shapes, model_con
             env_lines.insert(0, f"backend: {backend} ({why})")
             device_note = gpu.name
     except Unsupported as e:
-        return _report_skip(str(e), fmt, require_gpu, t0, json_out)
+        return _report_skip(str(e), out, require_gpu, t0, json_out)
 
     if py_path is None:  # zero config: the Python copy of the checkout around the working directory
         from ..pairs import detected_python
@@ -120,21 +120,21 @@ def verify(python_file, python_enum, methods, models, backend, shapes, model_con
         f.path = py.path
     pair = PairResult(cpp_spec, py, findings, label="verify", notes=env_lines)
     doc = _json_doc([pair], results, env, device_note, total)
-    if not _emit_json(doc, fmt, json_out):
-        _render_text(py, results, env_lines, device_note, total, findings)
+    _emit(doc, out, json_out, findings,
+          lambda style: _render_text(py, results, env_lines, device_note, total, findings, style))
     sys.exit(1 if any(f.severity == Severity.ERROR for f in findings) else 0)  # ES304 is a warning
 
 
 # --- pieces -----------------------------------------------------------------------------------
 
-def _emit_json(doc: dict, fmt: str, json_out: str | None) -> bool:
-    """Write ``doc`` to ``--json-out`` if given, and print it for ``--format json``; True if printed."""
+def _emit(doc: dict, out, json_out, findings, text) -> None:
+    """Through the shared emitter (every format, --output-file); ``--json-out`` writes the JSON too."""
+    from ..report import Report, emit
+    from ..report.jsonfmt import emit_json
+    body = {k: v for k, v in doc.items() if k != "schema"}
     if json_out:
-        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
-    if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
-        return True
-    return False
+        Path(json_out).write_text(emit_json("verify", body))
+    emit(Report("verify", text, lambda: body, [(f, "verify") for f in findings]), out)
 
 
 def _user_shapes(shapes, model_configs) -> list:
@@ -239,11 +239,13 @@ def _verdict_style(v: str) -> str:
     return {"pass": "green", "ES301": "red", "ES302": "red", "error": "red"}.get(v, "yellow")
 
 
-def _render_text(py, results, env_lines, device, total, findings) -> None:
+def _render_text(py, results, env_lines, device, total, findings, style) -> str:
+    import io
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
-    con = Console(soft_wrap=False)
+    buf = io.StringIO()
+    con = Console(file=buf, soft_wrap=False, width=style.width, force_terminal=style.color, no_color=not style.color)
     for line in env_lines:
         con.print(f"[dim]{line}[/dim]", highlight=False)
     t = Table(title=f"verify {py.name} ({py.path}) on {device}", title_justify="left")
@@ -271,6 +273,7 @@ def _render_text(py, results, env_lines, device, total, findings) -> None:
                   if rows else "")
     con.print(f"verify: {n_pass}/{len(results)} values pass{shape_note}, {len(findings)} finding(s), {total:.1f} s",
               highlight=False)
+    return buf.getvalue()
 
 
 _SHAPE_STYLE = {"pass": "green", "unsupported": "yellow", "mismatch": "red", "value-refused": "dim"}
@@ -307,7 +310,7 @@ def _json_doc(pairs, results, env, device, total) -> dict:
     return doc
 
 
-def _report_skip(reason: str, fmt: str, require_gpu: bool, t0: float, json_out=None) -> None:
+def _report_skip(reason: str, out, require_gpu: bool, t0: float, json_out=None) -> None:
     from ..kernels.verify import skipped
     from ..report.jsonfmt import SCHEMA
     f = skipped(reason)
@@ -317,8 +320,7 @@ def _report_skip(reason: str, fmt: str, require_gpu: bool, t0: float, json_out=N
                                           "findings": [f.to_json()]}],
            "summary": {"errors": int(require_gpu), "warnings": 0, "infos": int(not require_gpu), "suppressed": 0},
            "verify": {"skipped": reason, "seconds": round(time.monotonic() - t0, 2), "methods": []}}
-    if not _emit_json(doc, fmt, json_out):
-        click.echo(f"{f.rule} {f.name}: {f.message}")
+    _emit(doc, out, json_out, [f], lambda style: f"{f.rule} {f.name}: {f.message}\n")
     sys.exit(1 if require_gpu else 0)
 
 
@@ -345,8 +347,9 @@ def _build_only(arch, export_headers, flashinfer_root, jobs, rebuild, fmt, show_
         manifest, cached = B.ensure_build(plan, jobs, prog, force=rebuild)
     took = time.monotonic() - t0
     if fmt == "json":
-        click.echo(json.dumps({"schema": 1, "build": {k: v for k, v in manifest.items() if k != "cpp_enum"},
-                               "cached": cached, "seconds": round(took, 2)}, indent=2))
+        from ..report.jsonfmt import emit_json
+        click.echo(emit_json("verify", {"build": {k: v for k, v in manifest.items() if k != "cpp_enum"},
+                                        "cached": cached, "seconds": round(took, 2)}), nl=False)
     else:
         click.echo(f"{'cached' if cached else 'built'} {plan.so_path} "
                    f"({'reused in ' + format(took, '.1f') if cached else 'built in ' + str(manifest['build_seconds'])} s)")
