@@ -128,5 +128,7 @@ def test_history_with_a_cold_cache_offline_stops_with_one_line(tmp_path):
     r = run_cli("history", "--flashinfer", "0.6.9,0.6.11", env=env)
     assert r.returncode == 2, r.stdout
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot download flashinfer-python==0.6.9" in lines[0]
+    errors = [l for l in lines if not l.startswith("enumsync: fetching flashinfer-python")]  # progress: a line per version
+    assert len(errors) == 1 and "cannot download flashinfer-python==0.6.9" in errors[0] and errors[0] == lines[-1]
+    assert "enumsync: fetching flashinfer-python (2)" in lines
     assert r.stdout == ""

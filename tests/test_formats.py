@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -82,15 +83,20 @@ def test_bad_suppressions_are_one_clear_error(raw, msg):
         validate_suppressions(raw, "pyproject.toml")
 
 
+def _report(pair):
+    from enumsync.commands.check import check_report
+    return check_report([_result(pair)])
+
+
 def test_github_annotations(pair):
     from enumsync.report.github import render
-    out = render([_result(pair)]).splitlines()
+    out = render(_report(pair)).splitlines()
     beta = [l for l in out if "ES001" in l][0]
     assert beta.startswith("::error file=") and ",line=6," in beta and "title=ES001 value-mismatch::" in beta
     assert "mode.py" in beta and "Beta is 2 in Python but 1 in C++" in beta
     assert not [l for l in out if "Custom" in l and "ES004" in l]          # suppressed: no annotation
     assert any(l.startswith("::warning ") and "ES003" in l for l in out)
-    assert out[-1].startswith("::notice title=enumsync::") and "1 suppressed" in out[-1]
+    assert out[-1].startswith("::notice title=enumsync::enumsync check: 3 error(s), 1 warning(s)") and "1 suppressed" in out[-1]
 
 
 def test_github_escapes_newlines_and_commas():
@@ -101,7 +107,7 @@ def test_github_escapes_newlines_and_commas():
 def test_sarif_2_1_0_with_registry_rules(pair):
     from enumsync.report.sarif import render
     from enumsync.rules import all_rules
-    doc = json.loads(render([_result(pair)]))
+    doc = json.loads(render(_report(pair)))
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -117,17 +123,53 @@ def test_sarif_2_1_0_with_registry_rules(pair):
     assert beta["properties"]["member"] == "Beta" and beta["properties"]["cpp_value"] == 1
     custom = next(r for r in run["results"] if r["ruleId"] == "ES004" and r["properties"]["member"] == "Custom")
     assert custom["suppressions"][0]["kind"] == "inSource"
+    # what code scanning needs to track results across runs
+    assert run["automationDetails"]["id"] == "enumsync/check/"
+    assert all(r["helpUri"].startswith("https://") and r["helpUri"].endswith("#" + r["id"].lower()) for r in rules)
+    prints = [r["partialFingerprints"]["enumsyncFinding/v1"] for r in run["results"]]
+    assert len(set(prints)) == len(prints) and all(len(p) == 32 for p in prints)
+
+
+def _validator():
+    import jsonschema
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_sarif_validates_against_the_official_2_1_0_schema(pair):
+    from enumsync.report.sarif import render
+    v = _validator()
+    doc = json.loads(render(_report(pair)))
+    errors = sorted(v.iter_errors(doc), key=str)
+    assert not errors, errors[0]
+    # the validator is not a rubber stamp: a result without a message is rejected
+    del doc["runs"][0]["results"][0]["message"]
+    assert list(v.iter_errors(doc))
+
+
+def test_sarif_fingerprint_ignores_the_line_but_not_the_member(pair):
+    from dataclasses import replace
+    from enumsync.report.sarif import fingerprint
+    f = next(f for f in _result(pair).findings if f.rule == "ES001")
+    assert fingerprint(f, "demo") == fingerprint(replace(f, line=f.line + 40), "demo")
+    assert fingerprint(f, "demo") != fingerprint(replace(f, member="Gamma"), "demo")
 
 
 def test_formats_share_findings(pair):
     from enumsync.report import render
-    r = [_result(pair)]
+    r = _report(pair)
     j = json.loads(render(r, "json"))
     s = json.loads(render(r, "sarif"))
     g = render(r, "github")
+    c = render(r, "concise").splitlines()
     live = [f for f in j["results"][0]["findings"] if not f["suppressed"]]
+    assert j["schema"] == 1 and j["command"] == "check"
     assert len(s["runs"][0]["results"]) == len(j["results"][0]["findings"])
     assert len([l for l in g.splitlines() if not l.startswith("::notice title=enumsync")]) == len(live)
+    assert len(c) == len(live) + 1 and c[-1] == "Found 3 error(s), 1 warning(s), 1 suppressed."
+    beta = next(l for l in c if "ES001" in l)
+    assert beta.endswith("mode.py:6: ES001 value-mismatch: Beta is 2 in Python but 1 in C++")
 
 
 @pytest.mark.network

@@ -24,7 +24,7 @@ def test_text_table_and_findings():
     assert "routing tables under" in out and "ifexp.py:14" in out and "SigmoidRenorm" in out
     assert "ES202 table-meaning-mismatch" in out and "literal.py:14" in out
     assert "disagrees with the score stage `softmax` of Renormalize" in out
-    assert "3 errors" in out
+    assert "✗ 3 error(s), 0 warning(s) in 36 rows of 8 files" in out
 
 
 def test_json_output():

@@ -273,7 +273,8 @@ def test_precommit_hook_offline_with_lock_and_empty_cache(locked_sglang, tmp_pat
     r = _precommit(locked_sglang, env, tmp_path / "pc-home")
     out = r.stdout + r.stderr
     assert r.returncode == 1, out
-    assert "(C++ enum from enumsync.lock)" in out and "ES002" in out and "✗ 2 error(s), 1 warning(s)" in out
+    flat = " ".join(out.split())   # the report wraps its lines to the width
+    assert "(C++ enum from enumsync.lock)" in flat and "ES002" in out and "✗ 2 error(s), 1 warning(s)" in out
     assert not any(Path(env["ENUMSYNC_CACHE_DIR"]).iterdir())
     (locked_sglang / "enumsync.lock").unlink()                 # without the lock, offline cannot check
     r = _precommit(locked_sglang, env, tmp_path / "pc-home")
