@@ -289,3 +289,9 @@ def test_cli_exit_2_with_one_line(tmp_path, header, enum, says):
     r = run_cli("check", "--cpp", str(CPP / header), "--python", str(py), "--enum", enum)
     assert r.returncode == 2 and r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and says in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_default_macro_that_an_include_overrides_is_the_includes_value():
+    # `#ifndef NUM_SLOTS / #define NUM_SLOTS 8` is not an include guard: override.h defines 16 first
+    assert values(parse_cpp_enum(INC / "defaults.h", "Slots")) == {"Count": 16}
+    assert values(parse_cpp_enum(INC / "defaults.h", "Plain2")) == {"A": 3}

@@ -30,14 +30,22 @@ class Reason:
         return f"#{self.directive.name} {self.directive.args}".strip()
 
 
-def _guard(ds: list[Directive]) -> Directive | None:
-    """The include guard's ``#ifndef X`` (first directive, ``#define X`` right after it)."""
-    conds = [d for d in ds if d.name in _CONDITIONAL | {"else", "endif", "include", "define"}]
-    if len(conds) < 2 or conds[0].name not in ("ifndef", "if") or conds[1].name != "define":
-        return None
-    m = re.fullmatch(r"!\s*defined\s*\(?\s*(\w+)\s*\)?", conds[0].args) if conds[0].name == "if" else None
-    name = m.group(1) if m else conds[0].args.split()[0] if conds[0].args and conds[0].name == "ifndef" else None
-    return conds[0] if name and conds[1].args.split()[:1] == [name] else None
+def _guards(ds: list[Directive]) -> set[int]:
+    """Offsets of include guards: ``#ifndef X`` (or ``#if !defined(X)``) right before ``#define X``.
+
+    Only an include of this very file could define X first.
+    """
+    out = set()
+    for i, (d, nxt) in enumerate(zip(ds, ds[1:])):
+        m = re.fullmatch(r"(?:!\s*defined\s*\(?\s*)?(\w+)\s*\)?", d.args) if d.name in ("ifndef", "if") else None
+        if not (m and (d.name == "ifndef" or d.args.startswith("!")) and nxt.name == "define"
+                and nxt.args.split()[:1] == [m.group(1)]):
+            continue
+        # `#ifndef N / #define N 8 / #endif` is a default an include can override, not a guard
+        default = len(nxt.args.split()) > 1 and (i + 2 >= len(ds) or ds[i + 2].name == "endif")
+        if not default:
+            out.add(d.start)
+    return out
 
 
 def _defined_before(ds: list[Directive], line: int) -> set[str]:
@@ -50,7 +58,7 @@ def _defined_before(ds: list[Directive], line: int) -> set[str]:
     return out
 
 
-def _open_conditions(ds: list[Directive], line: int, guard: Directive | None) -> list[Directive]:
+def _open_conditions(ds: list[Directive], line: int, guards: set[int]) -> list[Directive]:
     """The ``#if``/``#elif`` directives of the conditional blocks open at ``line``."""
     stack: list[list[Directive]] = []
     for d in ds:
@@ -62,7 +70,7 @@ def _open_conditions(ds: list[Directive], line: int, guard: Directive | None) ->
             stack[-1].append(d)
         elif d.name == "endif" and stack:
             stack.pop()
-    return [d for block in stack for d in block if d is not guard and d.name != "else"]
+    return [d for block in stack for d in block if d.start not in guards and d.name != "else"]
 
 
 def _unknown(ds: list[Directive], d: Directive) -> frozenset[str]:
@@ -95,7 +103,7 @@ def reasons(ds: list[Directive], start: int, end: int, used: set[str], decl_line
     ``used``: identifiers in the enum's tokens; ``decl_lines``: lines (in this file) of the
     declarations its values refer to.
     """
-    guard = _guard(ds)
+    guards = _guards(ds)
     out: list[Reason] = []
 
     def add(d: Directive, what: str, always: bool = False):
@@ -106,13 +114,13 @@ def reasons(ds: list[Directive], start: int, end: int, used: set[str], decl_line
     for d in ds:
         if start <= d.line <= end and (d.name in _CONDITIONAL or d.name in INCLUDE_LIKE):
             add(d, "inside the enum's braces", always=d.name in INCLUDE_LIKE)
-    for d in _open_conditions(ds, start, guard):
+    for d in _open_conditions(ds, start, guards):
         add(d, "around the enum")
     for name, defs in _macro_closure(ds, used).items():
         for dd in defs:
-            for d in _open_conditions(ds, dd.line, guard):
+            for d in _open_conditions(ds, dd.line, guards):
                 add(d, f"around the definition of macro {name}")
     for line in sorted(decl_lines):
-        for d in _open_conditions(ds, line, guard):
+        for d in _open_conditions(ds, line, guards):
             add(d, f"around the declaration on line {line}")
     return out
