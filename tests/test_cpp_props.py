@@ -1,7 +1,8 @@
 """Property tests: enumsync's C++ values are the values g++ computes, or an error when g++ refuses.
 
 Hypothesis generates headers of many enums (implicit values, expressions, macros, constexpr
-constants, a macro chosen by ``#ifdef`` on a flag from an included header, X-macro includes,
+constants, a macro chosen by ``#ifdef`` on a flag from an included header or by an ``#ifndef``
+default that the included header overrides, ``#ifdef`` inside the braces, X-macro includes,
 nested namespaces and structs, every integer width and signedness, ``std::`` types, plain enums
 and enum class). Each example is ONE header: g++ compiles a program that prints every
 enumerator, and enumsync parses every enum of the same header; the values must be identical.
@@ -75,6 +76,7 @@ class Gen:
     body: list[str] = field(default_factory=list)
     before: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)   # lines for flags.h, the included header
     bad: str | None = None     # the member that does not fit (second property)
 
     @property
@@ -115,7 +117,7 @@ def values_in(draw, lo: int, hi: int):
 def member_expr(draw, g: Gen, j: int, lo: int, hi: int, prev: int | None, prev_name: str | None):
     """(C++ initializer or None for implicit, value)."""
     m = f"{g.name}_M{j}"
-    forms = ["literal", "sum", "shift", "macro", "constexpr", "ifdef", "prev"]
+    forms = ["literal", "sum", "shift", "macro", "constexpr", "ifdef", "default", "in-braces", "prev"]
     if prev is not None and prev + 1 <= hi:
         forms.append("implicit")
     if prev is None and lo <= 0 <= hi:
@@ -149,6 +151,15 @@ def member_expr(draw, g: Gen, j: int, lo: int, hi: int, prev: int | None, prev_n
         g.before += ["#ifdef GEN_FLAG", f"#define {m}_IF {lit(v)}", "#else", f"#define {m}_IF {lit(other)}",
                      "#endif"]
         return f"{m}_IF", v
+    if form == "default":  # flags.h defines it first; the #ifndef default here must lose
+        other = lo if v != lo else hi
+        g.flags.append(f"#define {m}_DEF {lit(v)}")
+        g.before += [f"#ifndef {m}_DEF", f"#define {m}_DEF {lit(other)}", "#endif"]
+        return f"{m}_DEF", v
+    if form == "in-braces":  # the member's initializer chosen by #ifdef inside the enum's braces
+        other = lo if v != lo else hi
+        g.body += ["#ifdef GEN_FLAG", f"  {m} = {lit(v)},", "#else", f"  {m} = {lit(other)},", "#endif"]
+        return "IN-BRACES", v
     return lit(v), v
 
 
@@ -181,7 +192,8 @@ def enums(draw, index: int, out_of_range: bool = False):
             expr, v = lit(hi), hi
         else:
             expr, v = draw(member_expr(g, j, lo, hi, prev, prev_name))
-        g.body.append(f"  {m}," if expr is None else f"  {m} = {expr},")
+        if expr != "IN-BRACES":
+            g.body.append(f"  {m}," if expr is None else f"  {m} = {expr},")
         g.members.append(m)
         prev, prev_name = v, m
         if j == bad_at:
@@ -194,7 +206,7 @@ def header(gens: list[Gen]) -> str:
 
 
 def write(tmp: Path, gens: list[Gen]) -> Path:
-    (tmp / "flags.h").write_text("#pragma once\n#define GEN_FLAG 1\n")
+    (tmp / "flags.h").write_text("#pragma once\n#define GEN_FLAG 1\n" + "".join(f + "\n" for g in gens for f in g.flags))
     for g in gens:
         for name, text in g.files.items():
             (tmp / name).write_text(text)
