@@ -318,6 +318,11 @@ def test_shapes_parse_and_bad_ones_say_what(tmp_path):
     cfg.write_text(json.dumps({"hidden_size": 4096}))
     with pytest.raises(EnumsyncError, match="no MoE shape found"):
         parse_model_config(cfg)
+    with pytest.raises(EnumsyncError, match="cannot read it"):
+        parse_model_config(tmp_path / "missing.json")
+    cfg.write_text("{not json")
+    with pytest.raises(EnumsyncError, match="not valid JSON"):
+        parse_model_config(cfg)
 
 
 def test_shape_cases_follow_the_shape_and_the_config_rsf():
