@@ -2,8 +2,8 @@
 
 ``resolve_flashinfer(spec, cwd)`` understands ``installed``, ``pinned``, ``latest``, a version
 (``0.6.12``) and a specifier (``>=0.6,<0.7``). Downloads go through ``enumsync.wheelcache``
-(``pip download --no-deps`` with the user's pip configuration) and keep only ``runner.h`` and
-the Python enum file, so a warm cache works offline. Nothing here imports flashinfer.
+(range requests on the user's own index, ``pip download`` as the fallback) and keep only
+``runner.h`` and the Python enum file, so a warm cache works offline. Nothing here imports flashinfer.
 """
 from __future__ import annotations
 
