@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import zipfile
@@ -177,27 +178,68 @@ class _ZipArchive:
         return self.z.read(name)
 
 
-def _pip_download(dist: str, version: str, dest: Path, why: str) -> Path:
-    """``pip download --no-deps dist==version`` into ``dest``; returns the wheel's path."""
+class _DirArchive:
+    """A wheel unpacked by ``uv pip install --target``, with the archive's interface."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+    def names(self) -> list[str]:
+        return self._names
+
+    def find(self, groups):
+        have = set(self._names)
+        return [next((n for n in g if n in have), None) for g in groups]
+
+    def read(self, name: str) -> bytes:
+        return safe_member_path(self.root, name).read_bytes()
+
+
+def _last_line(stderr: str, code: int, tool: str) -> str:
+    last = [line for line in (stderr or "").splitlines() if line.strip() and "WARNING" not in line]
+    return last[-1].strip() if last else f"{tool} exited {code}"
+
+
+def _with_uv(uv: str, dist: str, version: str, dest: Path, why: str):
+    """(archive, name, digest, how) from ``uv pip install --no-deps --target`` (uv's own index settings)."""
+    target = dest / "uv-target"
+    cmd = [uv, "pip", "install", "--quiet", "--no-deps", "--only-binary", ":all:", "--python", sys.executable,
+           "--target", str(target), f"{dist}=={version}"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise DownloadError(f"cannot run uv to download {dist}=={version}: {e}") from e
+    if r.returncode != 0:
+        raise DownloadError(f"cannot download {dist}=={version} (not cached; {why}; pip is not installed and "
+                            f"uv failed: {_last_line(r.stderr, r.returncode, 'uv')}); check your index settings")
+    return _DirArchive(target), f"{dist}-{version} (uv pip install)", None, "uv pip install"
+
+
+def _whole(dist: str, version: str, dest: Path, why: str):
+    """(archive, name, digest, how) of the whole wheel: ``pip download``, else ``uv pip``, else one line."""
     from . import pipconf
     if not pipconf.pip_available():
-        raise DownloadError(f"cannot download {dist}=={version} (not cached; {why}; pip is not installed to try "
-                            "another way); check your network and index settings (PIP_INDEX_URL)")
+        uv = pipconf.uv_path()
+        if uv:
+            return _with_uv(uv, dist, version, dest, why)
+        raise DownloadError(f"cannot download {dist}=={version} (not cached; {why}; pip is not installed and "
+                            "neither is uv, to try another way); check your index settings (PIP_INDEX_URL), "
+                            "or install pip")
     try:
         r = pipconf.run_pip(["download", "-q", "--no-deps", "--only-binary=:all:", "-d", str(dest),
                              f"{dist}=={version}"])
     except (OSError, subprocess.SubprocessError) as e:
         raise DownloadError(f"cannot run pip to download {dist}=={version}: {e}") from e
     if r.returncode != 0:
-        last = [line for line in (r.stderr or "").splitlines() if line.strip() and "WARNING" not in line]
-        pip_why = last[-1].strip() if last else f"pip exited {r.returncode}"
-        raise DownloadError(f"cannot download {dist}=={version} (not cached, and pip failed: {pip_why}); "
+        raise DownloadError(f"cannot download {dist}=={version} (not cached, and pip failed: "
+                            f"{_last_line(r.stderr, r.returncode, 'pip')}); "
                             f"check the version and your network or pip index settings")
     wheels = sorted(dest.glob("*.whl"))
     if not wheels:
         raise DownloadError(f"pip downloaded no wheel for {dist}=={version}")
     TRANSFER.add(wheels[0].stat().st_size)
-    return wheels[0]
+    return _ZipArchive(wheels[0]), wheels[0].name, sha256_file(wheels[0]), "pip download"
 
 
 def _get_whole(sess, cfg, wheel, dest: Path) -> Path:
@@ -225,8 +267,7 @@ def _open(dist: str, version: str, tmp: Path):
         if not errors or all(_UNREACHABLE.search(e) for e in errors):   # pip would find nothing either
             raise DownloadError(f"cannot download {dist}=={version} (not cached; {why}); "
                                 "check the version and your network or pip index settings")
-        whl = _pip_download(dist, version, tmp, why)
-        return _ZipArchive(whl), whl.name, sha256_file(whl), "pip download"
+        return _whole(dist, version, tmp, why)
     local = simpleindex.local_file(wheel.url)
     if local is not None:
         return ranged.RemoteWheel(ranged.LocalRanges(local, TRANSFER)), wheel.filename, wheel.sha256, "local file"
@@ -239,8 +280,7 @@ def _open(dist: str, version: str, tmp: Path):
     except Exception as e:          # the archive, or requests' connection, TLS and HTTP errors
         raise _as_error(e, f"{dist}=={version} ({wheel.url.split('#')[0]})") from e
     if pipconf.pip_available():
-        whl = _pip_download(dist, version, tmp, "the server does not answer range requests")
-        return _ZipArchive(whl), whl.name, sha256_file(whl), "pip download (no range support)"
+        return _whole(dist, version, tmp, "the server does not answer range requests")
     try:
         whl = _get_whole(sess, cfg, wheel, tmp)
     except EnumsyncError:

@@ -316,6 +316,31 @@ def test_without_pip_an_index_enumsync_cannot_read_says_pip_is_missing(wheels, t
     assert "pip is not installed" in lines[0] and "401" in lines[0]
 
 
+def _uv_dir() -> str | None:
+    import shutil
+    try:
+        import uv
+        return os.path.dirname(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        return os.path.dirname(os.path.realpath(found)) if found else None
+
+
+def test_without_pip_uv_downloads_what_the_index_would_not_give_enumsync(wheels, tmp_path):
+    uv_dir = _uv_dir()
+    if uv_dir is None:
+        pytest.skip("uv is not installed (pip install uv)")
+    with IndexServer(wheels) as srv:
+        env = {**env_for(srv, tmp_path / "cache"), **_hide_pip(tmp_path),
+               "PIP_INDEX_URL": f"{srv.url}/denied/",            # enumsync's direct read is refused
+               "UV_INDEX_URL": f"{srv.url}/simple/", "UV_CACHE_DIR": str(tmp_path / "uvcache"),
+               "UV_NO_CONFIG": "1", "PATH": f"{uv_dir}:/usr/bin:/bin"}
+        r = run_cli("check", "--flashinfer", "9.9.9", env=env)
+        assert r.returncode == 0 and "in sync" in r.stdout, r.stderr
+        assert any(p.startswith("/denied/") for p, _, _ in srv.log)
+        assert any(p.endswith(".whl") and rng is None for p, rng, _ in srv.log)   # uv took the whole wheel
+
+
 def test_pip_index_versions_json_is_used_when_pip_has_it(monkeypatch):
     """pip >= 25 answers ``--json``; this pip may be older, so its answer is fed in here."""
     import subprocess

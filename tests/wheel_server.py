@@ -109,8 +109,8 @@ class IndexServer:
 
     def handle(self, h, head=False):
         path = h.path.split("?")[0]
-        if self.status != 200:
-            return self._send(h, self.status, b"refused", "text/plain", head=head)
+        if self.status != 200 or path.startswith("/denied/"):
+            return self._send(h, 401 if self.status == 200 else self.status, b"refused", "text/plain", head=head)
         if path.startswith("/simple/"):
             return self._page(h, path[len("/simple/"):].strip("/"), head)
         if path.startswith("/files/") and (self.folder / path[len("/files/"):]).is_file():
