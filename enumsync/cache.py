@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
 
 LOCK_TIMEOUT_S = 600        # a run waits this long for another run fetching the same version
@@ -40,6 +39,7 @@ def version_lock(dist: str, version: str):
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a unique temporary file in the same folder."""
+    import tempfile
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -59,7 +59,8 @@ def session(cfg: IndexConfig):
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
     s = requests.Session()
-    retry = Retry(total=3, backoff_factor=0.3, status_forcelist=(500, 502, 503, 504), allowed_methods=("GET",))
+    retry = Retry(total=3, connect=1, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504),
+                  allowed_methods=("GET", "HEAD"))
     s.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=16))
     s.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=16))
     s.headers["User-Agent"] = "enumsync (requests)"

@@ -22,9 +22,7 @@ import json
 import re
 import subprocess
 import sys
-import tempfile
 import threading
-import zipfile
 from pathlib import Path
 
 from .cache import cache_dir, intact, safe_member_path, sha256_bytes, sha256_file, version_lock, write_atomic
@@ -165,6 +163,7 @@ class _ZipArchive:
     """A downloaded wheel, with the same ``find``/``names``/``read`` as ``ranged.RemoteWheel``."""
 
     def __init__(self, path: Path):
+        import zipfile
         self.z = zipfile.ZipFile(path)
         self._names = set(self.z.namelist())
 
@@ -340,6 +339,7 @@ def _fetch(dist: str, version: str, groups: list[tuple[str, ...]], pick=None) ->
     got = ready(read_index(dist, version))
     if got:
         return got
+    import tempfile
     with version_lock(dist, version):
         got = ready(read_index(dist, version))     # another run may have fetched it while we waited
         if got:
