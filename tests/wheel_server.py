@@ -102,10 +102,10 @@ class IndexServer:
         h.send_header("Content-Length", str(len(body)))
         for k, v in (extra or {}).items():
             h.send_header(k, v)
+        self.log.append((h.path, h.headers.get("Range"), 0 if head else len(body)))  # before the client can see it
         h.end_headers()
         if not head:
             h.wfile.write(body)
-        self.log.append((h.path, h.headers.get("Range"), 0 if head else len(body)))
 
     def handle(self, h, head=False):
         path = h.path.split("?")[0]
