@@ -274,14 +274,14 @@ def _preset(name: str, cwd: Path):
 
 
 def parse_pair(spec: PairSpec) -> tuple[EnumSpec, EnumSpec]:
-    """Both enums of a pair, parsed."""
-    from .parsers.cpp import parse_cpp_enum
+    """Both enums of a pair, parsed (the C++ one taken from enumsync.lock when the pair has it)."""
     from .parsers.python_enum import parse_python_enum
     if not spec.python.suffix == ".py" and spec.python.is_file():
         raise EnumsyncError(f"{spec.python}: expected a Python file (.py) for the Python side")
     if spec.cpp_locked is not None:
         cpp = spec.cpp_locked
     else:
+        from .parsers.cpp import parse_cpp_enum
         cpp = parse_cpp_enum(spec.cpp, spec.enum, spec.cpp_enum, spec.include_dirs)
     py = parse_python_enum(spec.python, spec.python_enum or spec.enum)
     return cpp, py
