@@ -8,7 +8,8 @@ and enum class). Each example is ONE header: g++ compiles a program that prints 
 enumerator, and enumsync parses every enum of the same header; the values must be identical.
 A second property puts one value that does not fit its type into each enum: g++ must reject
 that line and enumsync must refuse the enum, naming the member. A third checks the directive
-scanner (on which blanking includes rests) against clang's own preprocessing record.
+scanner (on which blanking includes rests) against clang's own preprocessing record, and a
+fourth cuts a header inside an enum: enumsync must refuse it, never return a prefix.
 Settings: 25 examples each (ENUMSYNC_CPP_PROPS_EXAMPLES), derandomized for CI
 (ENUMSYNC_CPP_PROPS_RANDOM=1 explores), no deadline.
 """
@@ -295,3 +296,20 @@ def test_directive_scan_matches_clangs_preprocessing_record(picks):
                         if c.kind in kinds and c.location.file is not None and c.location.file.name == path)
     ours = sorted((d.name, d.line) for d in scan(text) if d.name in ("define", "include"))
     assert ours == clang_sees, text
+
+
+@SETTINGS
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(*[enums(i) for i in range(n)])), st.data())
+def test_a_header_cut_inside_an_enum_is_refused_never_a_prefix(gens, data):
+    gens = list(gens)
+    g = data.draw(st.sampled_from(gens))
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        h = write(tmp, gens)
+        text = h.read_text()
+        body = text.index(f"{g.kind} {g.name}")
+        close = text.index("};", body)
+        cut = data.draw(st.integers(text.index("{", body) + 1, close + 1))   # up to and including the '}'
+        h.write_text(text[:cut] + data.draw(st.sampled_from(["", "\n", "\n// trailing comment\n"])))
+        with pytest.raises(EnumsyncError):
+            parse_cpp_enum(h, g.name, g.qualname)
