@@ -37,7 +37,7 @@ def _by_python(doc):
 def test_list_says_how_each_pair_was_found_and_skips_tags(cache):
     r, doc = _scan(str(DEMO), "--list", env=cache)
     pairs = {p["python_enum"]: p for p in doc["pairs"]}
-    assert set(pairs) == {"Method", "TieBreak", "Layout", "Mode", "Dtype"}   # not Colour (str), not Counted (auto)
+    assert set(pairs) == {"Method", "TieBreak", "Layout", "Mode", "Dtype", "CommMode"}   # not Colour (str), Counted (auto)
     assert pairs["Method"]["found"] == "mirror comment" and pairs["Method"]["cpp"].endswith("include/demo/runner.h:5")
     assert pairs["TieBreak"]["found"] == "name match" and pairs["Mode"]["cpp"].endswith("csrc/launcher.cu:4")
     assert pairs["Layout"]["cpp"] == "" and "ambiguous" in pairs["Layout"]["reason"]
@@ -50,7 +50,9 @@ def test_scan_checks_every_pair_with_the_rules_of_check(cache):
     res = _by_python(doc)
     rules = {n: sorted({f["rule"] for f in x["findings"]}) for n, x in res.items()}
     assert rules == {"Method": ["ES001", "ES002", "ES003"], "TieBreak": ["ES008"], "Layout": ["ES010"],
-                     "Mode": [], "Dtype": ["ES010"]}
+                     "Mode": [], "Dtype": ["ES010"], "CommMode": ["ES008"]}
+    # "Fused values must be aligned": NCCL is Python's own, said so in the pair's notes
+    assert any("Python-only: NCCL" in n for n in res["CommMode"]["notes"])
     cpp = parse_cpp_enum(DEMO / "csrc" / "launcher.cu", "Mode")
     assert [m["value"] for m in res["Mode"]["cpp"]["members"]] == [m.value for m in cpp.members] == [0, 4]
     assert {x["found"] for x in doc["results"]} == {"mirror comment", "name match"}
@@ -126,3 +128,15 @@ def test_installed_flashinfer_lists_all_tllm_enums_with_verdicts(installed_flash
     if tk:
         rules = [f["rule"] for f in tk[0]["findings"]]
         assert "ES002" not in rules and "ES008" in rules
+
+
+def test_installed_partial_mirror_keeps_python_only_members_out(installed_flashinfer, cache):
+    """flashinfer's MixedCommMode: "Fused values must be aligned with MixedCommMode in mixed_comm.cuh"."""
+    mixed = installed_flashinfer.root / "comm" / "mixed_comm.py"
+    if not mixed.is_file():
+        pytest.skip("this flashinfer has no comm/mixed_comm.py")
+    _, doc = _scan(str(installed_flashinfer.root), env=cache)
+    r = next(x for x in doc["results"] if x["python"]["name"] == "MixedCommMode")
+    own = [m.name for m in parse_python_enum(mixed, "MixedCommMode").members if not m.name.startswith("FUSED_")]
+    assert own and any(n.startswith("Python-only: " + ", ".join(own)) for n in r["notes"])
+    assert not [f for f in r["findings"] if f["severity"] != "info"]

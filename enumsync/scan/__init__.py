@@ -83,12 +83,15 @@ def to_spec(f: Found, tree: Tree):
     from ..pairs import PairSpec
     from ..parsers.python_enum import parse_python_enum
     from ..presets import detect_extensions
-    ext = detect_extensions(parse_python_enum(f.py.path, f.py.name))   # "not passed to FlashInfer kernels"
+    from .discover import scoped_extensions
     where = f"{f.py.path}:{f.py.line}"
+    ext = detect_extensions(parse_python_enum(f.py.path, f.py.name))   # "not passed to FlashInfer kernels"
+    if f.how == "mirror comment":   # "Fused values must be aligned with ...": the other members are Python's own
+        ext = {**scoped_extensions(f.detail, f.py.members, where), **ext}
     note = f"found by {f.how} ({where}" + (f": {_clip(f.detail)})" if f.detail else ")")
     return PairSpec(Path(f.cpp.path), Path(f.py.path), f.cpp.name, None, f.py.name,
                     tuple(map(str, tree.include_dirs)), ext, [], label=f"{f.py.name} ~ {f.cpp.name}",
-                    notes=[*tree.notes, note])
+                    notes=[*tree.notes, note] + ([f"Python-only: {', '.join(ext)}"] if ext else []))
 
 
 def _clip(s: str, n: int = 140) -> str:

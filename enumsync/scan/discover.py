@@ -41,6 +41,28 @@ def share(py_members, cpp_members) -> float:
     return sum(norm_name(n) in keys for n in py_members) / len(py_members)
 
 
+_SCOPE = re.compile(r"\b([A-Z][A-Za-z]+)\s+(?:values|members|modes)\s+(?:must|should|need to)\b")
+
+
+def hint_scope(hint: str) -> str | None:
+    """The word a mirror comment limits itself to ("Fused values must be aligned with ..." -> ``Fused``)."""
+    m = _SCOPE.search(hint)
+    return m.group(1) if m and m.group(1).lower() not in {"the", "these", "its", "all", "enum"} else None
+
+
+def scoped_extensions(hint: str, py_members, where: str) -> dict[str, str]:
+    """Python members outside the comment's scope (no ``FUSED_``-like prefix): Python-only, not mirrored."""
+    scope = hint_scope(hint)
+    if not scope:
+        return {}
+    key = norm_name(scope)
+    inside = [m for m in py_members if norm_name(m).startswith(key)]
+    if len(inside) < 2:
+        return {}
+    return {m: f"outside the mirror comment's scope ({scope} values only, {where})"
+            for m in py_members if not norm_name(m).startswith(key)}
+
+
 def hint_targets(hint: str) -> tuple[list[str], list[str]]:
     """(file paths, C++ enum names) named by a mirror comment."""
     paths = list(dict.fromkeys(_PATH.findall(hint)))
