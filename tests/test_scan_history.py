@@ -9,23 +9,18 @@ from conftest import run_cli
 from enumsync.parsers.cpp import parse_cpp_enum
 
 
-def test_diff_finds_an_enum_outside_runner_h_by_its_copys_comment(installed_flashinfer):
-    r = run_cli("diff", "installed", "installed", "--enum", "RoutingInputMode", "--format", "json")
+@pytest.mark.parametrize("enum, header, cpp_name", [
+    ("RoutingInputMode", "data/csrc/trtllm_fused_moe_kernel_launcher.cu", "RoutingInputMode"),   # by the copy's comment
+    ("SfLayout", "data/include/flashinfer/fp4_layout.cuh", "QuantizationSFLayout"),              # the copy's name
+])
+def test_diff_finds_an_enum_outside_runner_h(installed_flashinfer, enum, header, cpp_name):
+    r = run_cli("diff", "installed", "installed", "--enum", enum, "--format", "json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    launcher = installed_flashinfer.root / "data/csrc/trtllm_fused_moe_kernel_launcher.cu"
-    assert doc["new"]["path"] == str(launcher)
-    assert doc["new"]["qualname"] == parse_cpp_enum(launcher, "RoutingInputMode").qualname
+    path = installed_flashinfer.root / header
+    assert doc["new"]["path"] == str(path)
+    assert doc["new"]["qualname"] == parse_cpp_enum(path, cpp_name).qualname
     assert doc["changes"] == []
-
-
-def test_python_name_of_a_copy_leads_to_its_cpp_enum(installed_flashinfer):
-    r = run_cli("diff", "installed", "installed", "--enum", "SfLayout", "--format", "json")
-    assert r.returncode == 0, r.stderr
-    doc = json.loads(r.stdout)
-    header = installed_flashinfer.root / "data/include/flashinfer/fp4_layout.cuh"
-    assert doc["new"]["path"] == str(header)
-    assert doc["new"]["qualname"] == parse_cpp_enum(header, "QuantizationSFLayout").qualname
 
 
 @pytest.mark.network
