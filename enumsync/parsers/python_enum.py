@@ -12,13 +12,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import warnings
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import py_member_comments
 from .enum_body import as_int, finish, read_body
 from .module_scope import ENUM_MODULE, Def, EnumName, Scope, scope_for
-from .source import LineIndex, read_source
+from .source import LineIndex, parse_python, read_source
 
 ENUM_BASES = {"Enum", "IntEnum", "IntFlag", "Flag", "StrEnum", "ReprEnum"}
 _INT_KINDS = {"IntEnum", "IntFlag"}
@@ -191,14 +190,10 @@ def parse_module(path) -> tuple[str, str, ast.Module]:
     """(absolute path, text, AST) of a Python file; a syntax error is one clear line."""
     p, text = read_source(path, python=True)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # SyntaxWarnings (invalid escapes, ...) are not ours to print
-            tree = ast.parse(text, filename=p)
+        tree = parse_python(text, p)
     except SyntaxError as e:
-        raise EnumsyncError(f"{p}:{e.lineno}: Python syntax error: {e.msg}; fix the file first") from None
-    except (RecursionError, MemoryError):
-        raise EnumsyncError(f"{p}: an expression is nested too deeply for Python to compile; "
-                            "split it (Python itself refuses this file)") from None
+        where = f"{p}:{e.lineno}" if e.lineno else p
+        raise EnumsyncError(f"{where}: Python syntax error: {e.msg}; fix the file first") from None
     except ValueError as e:
         raise EnumsyncError(f"{p}: Python cannot parse it ({e}); fix the file first") from None
     return p, text, tree

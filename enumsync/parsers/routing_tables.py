@@ -29,6 +29,7 @@ from ..model import EnumsyncError, RoutingRow
 # atoms, GRID_LIMIT and KWARG are not used here: re-exported, as they were public here before the split
 from .conditions import Atom, atoms, contradicts, simplify  # noqa: F401
 from .expressions import ENUM, Expr, callee_name, env_key, expr_text, literal, member_of
+from .source import parse_python
 from .table_grid import GRID_LIMIT, Unsupported, grid_candidate, grid_params, grid_rows  # noqa: F401
 from .table_walk import KWARG, SETTING_KEYS, Alt, Scope, Site, Walker  # noqa: F401
 
@@ -196,7 +197,7 @@ def extract_source(text: str, path: str, enum: str = ENUM, grid_functions: dict 
     if enum not in text:
         return []
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse_python(text, path)
     except SyntaxError as e:
         return [RoutingRow(path, e.lineno or 0, "<module>", None, note=f"{COULD_NOT}: syntax error: {e.msg}")]
     ex = FileExtractor(path, tree, enum)
@@ -278,7 +279,7 @@ def call_site_rows(text: str, path: str, grid_functions: dict[str, tuple[ast.Fun
     vLLM's routers call ``get_routing_method_type(..., num_expert_group=None,
     has_e_score_bias=False)``; each such call is a smaller table of its own."""
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse_python(text, path)
     except SyntaxError:
         return []
     owners: dict[int, str] = {}

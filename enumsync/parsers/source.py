@@ -1,10 +1,12 @@
 """Read a source file for parsing: one clear error for a missing, special, huge, binary or unreadable file."""
 from __future__ import annotations
 
+import ast
 import io
 import os
 import stat
 import tokenize
+import warnings
 from pathlib import Path
 
 from ..model import EnumsyncError
@@ -72,6 +74,20 @@ def read_source(path: str | Path, python: bool = False) -> tuple[str, str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return str(p.resolve()), text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_python(text: str, filename: str) -> ast.Module:
+    """``ast.parse`` without its SyntaxWarnings (invalid escapes, ...) reaching the user's stderr.
+
+    Input Python cannot compile for its size (a sum of 3,000 terms) is a ``SyntaxError`` too.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=filename)
+    except (RecursionError, MemoryError):
+        raise SyntaxError("an expression is nested too deeply for Python to compile (Python itself "
+                          "refuses this file); split it", (filename, None, None, None)) from None
 
 
 class LineIndex:
