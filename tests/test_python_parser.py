@@ -232,3 +232,16 @@ def test_installed_tllm_enums_values_equal_cpython_including_dtype_trtllm_gen_ne
         assert got == want, name
     # the packing really happened: Bfloat16 = (0, 1, 0, 16, 0) -> signed bit 20, 16 bits at bit 8
     assert truth["DtypeTrtllmGen"]["Bfloat16"] == (1 << 20) | (16 << 8)
+
+
+def test_evaluation_has_a_cpu_budget_and_past_it_every_later_member_is_unknown(tmp_path, monkeypatch):
+    import enumsync.parsers.interpreter as interp
+    monkeypatch.setattr(interp, "TIME_BUDGET_S", 0.02)
+    heavy = "(3 ** 20000 * 7 ** 10000) % 1000"
+    p = _module(tmp_path, "class E(IntEnum):\n" + "".join(f"    M{i} = {heavy} + {i}\n" for i in range(3000)))
+    members = parse_python_enum(p, "E").members
+    first_unknown = next(i for i, m in enumerate(members) if m.value is None)
+    assert "CPU budget" in members[first_unknown].error
+    assert all(m.value is None and "budget" in m.error for m in members[first_unknown:])
+    assert [m.value for m in members[:first_unknown]] == [(3 ** 20000 * 7 ** 10000) % 1000 + i
+                                                          for i in range(first_unknown)]

@@ -3,18 +3,20 @@
 Nothing is exec'd. Routing-table functions (:mod:`.table_grid`) and enum values with a custom
 ``__new__`` (:mod:`.python_enum`) both run on it. Every run has a budget: ints up to
 ``MAX_BITS`` bits, strings, bytes and tuples up to ``MAX_LEN`` items, ``MAX_DEPTH`` nested
-expressions and ``MAX_STEPS`` evaluations; past it, or on any error Python itself would raise,
+expressions, ``MAX_STEPS`` evaluations and ``TIME_BUDGET_S`` seconds; past it, or on any error Python itself would raise,
 the result is :class:`Unsupported` with the reason, never a hang, a huge allocation or a crash.
 """
 from __future__ import annotations
 
 import ast
 import operator
+import time
 
 MAX_BITS = 1 << 16
 MAX_LEN = 1 << 16
 MAX_DEPTH = 200
 MAX_STEPS = 1_000_000
+TIME_BUDGET_S = 20.0    # CPU seconds per interpreter (one enum class, one grid point): big-int work adds up
 
 
 class Unsupported(Exception):
@@ -102,8 +104,14 @@ class Interpreter:
 
     def __init__(self, names: dict | None = None):
         self.names = names or {}
-        self.steps = 0
         self.depth = 0
+        self.reset()
+
+    def reset(self):
+        """A fresh budget of steps and CPU time."""
+        self.steps = 0
+        self.deadline = time.process_time() + TIME_BUDGET_S
+        self.over = ""
 
     # statements ---------------------------------------------------------------
     def block(self, stmts, env):
@@ -157,7 +165,11 @@ class Interpreter:
     def ev(self, node, env):
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise Unsupported(node, f"more than {MAX_STEPS} evaluation steps")
+            self.over = f"more than {MAX_STEPS} evaluation steps"
+        elif not self.steps & 1023 and time.process_time() > self.deadline:
+            self.over = f"evaluation over its {TIME_BUDGET_S:g} s CPU budget"
+        if self.over:   # once over budget, every later evaluation of this run is refused too
+            raise Unsupported(node, self.over)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:

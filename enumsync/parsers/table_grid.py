@@ -31,7 +31,7 @@ class _Interp(Interpreter):
         self.fn, self.enum = fn, enum
 
     def run(self, inputs: dict[str, Any]):
-        self.steps = 0
+        self.reset()
         env = dict(inputs)
         r = self.block(self.fn.body, env)
         return r if r is not None else (None, self.fn.body[-1])
