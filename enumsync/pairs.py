@@ -165,7 +165,7 @@ def resolve_pairs(opts: PairOptions, cwd: Path | None = None) -> tuple[list[Pair
             root = pf.pin_root if fi_spec == "pinned" and pf.pin_root else cwd
             cpp = flashinfer_cpp(fi_spec, root, pf.preset, enum, opts.cpp_enum, opts, lock)
         if detected is not None:
-            origin = _origin(detected, cpp, pf)
+            origin = _origin(detected, cpp, pf, fi_spec)
         return [pair(cpp, pf.python, {**pf.extensions, **base_ext}, f"{preset}:{enum}",
                      [f"preset {preset}: {pf.python}"])], cfg
 
@@ -215,16 +215,18 @@ def detected_python(cwd: Path | None = None) -> tuple[Path, str] | None:
     return pf.python, f"{found.describe()}: {pf.python.relative_to(found.root)}"
 
 
-def _origin(detected, cpp: CppSide, pf) -> str:
+def _origin(detected, cpp: CppSide, pf, fi_spec: str | None) -> str:
     """The first line of a zero-config report: which checkout, and which flashinfer it pins."""
     head = f"{detected.describe()}"
+    if fi_spec not in (None, "pinned"):
+        return f"{head}, flashinfer-python {cpp.version} (--flashinfer {fi_spec})"
     if cpp.locked is not None:
         return f"{head}, flashinfer-python {cpp.version} pinned in {cpp.pin_where} (C++ enum from enumsync.lock)"
     if cpp.pin_where:
         return f"{head}, flashinfer-python {cpp.version} pinned in {cpp.pin_where}"
     if cpp.version is None or pf.cpp is not None and cpp.path == pf.cpp:
         return f"{head}: its own {cpp.path.relative_to(detected.root) if cpp.path else 'header'}"
-    return f"{head} (no flashinfer pin found), flashinfer-python {cpp.version}"
+    return f"{head}, flashinfer-python {cpp.version}"
 
 
 def _lock(opts: PairOptions, root: Path):

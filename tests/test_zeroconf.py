@@ -413,3 +413,26 @@ def test_verify_zero_config_takes_the_checkouts_copy(locked_sglang, tmp_path):
     doc = json.loads(r.stdout)
     assert f"sglang checkout at {locked_sglang}: {SGLANG_COPY}" in json.dumps(doc)
     assert "ES302" in r.stdout and "TopKSigmoid" in r.stdout
+
+
+def test_flashinfer_option_overrides_the_pin_and_says_so(locked_sglang, installed_flashinfer):
+    r = run_cli("check", "--flashinfer", "installed", "--format", "json", cwd=locked_sglang)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["results"][0]["origin"] == (f"sglang checkout at {locked_sglang}, flashinfer-python "
+                                           f"{installed_flashinfer.version} (--flashinfer installed)")
+    assert doc["results"][0]["cpp"]["path"] == str(installed_flashinfer.runner_h)   # the header, not the lock
+
+
+def test_flashinfer_checkout_checks_its_own_header(tmp_path, installed_flashinfer):
+    co = tmp_path / "flashinfer"
+    _git_init(co)
+    _write(co, "pyproject.toml", '[project]\nname = "flashinfer-python"\nversion = "0"\n')
+    _write(co, "flashinfer/tllm_enums.py", installed_flashinfer.enum_py.read_text())
+    header = _write(co, "include/flashinfer/trtllm/fused_moe/runner.h", installed_flashinfer.runner_h.read_text())
+    r = run_cli("check", "--format", "json", cwd=co / "flashinfer")
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["results"][0]["cpp"]["path"] == str(header)
+    assert doc["results"][0]["origin"] == (f"flashinfer checkout at {co}: its own "
+                                           "include/flashinfer/trtllm/fused_moe/runner.h")
