@@ -69,7 +69,10 @@ def read_index(dist: str, version: str) -> dict | None:
         doc = None
     if _valid(doc):
         return doc
-    p.unlink(missing_ok=True)
+    try:
+        p.unlink(missing_ok=True)
+    except OSError:
+        pass
     return None
 
 
@@ -339,24 +342,36 @@ def _fetch(dist: str, version: str, groups: list[tuple[str, ...]], pick=None) ->
     got = ready(read_index(dist, version))
     if got:
         return got
+    from filelock import Timeout
+    try:
+        with version_lock(dist, version):
+            return _fetch_locked(dist, version, groups, pick, ready)
+    except Timeout as e:
+        raise EnumsyncError(f"another enumsync run has held {e.lock_file} too long while fetching "
+                            f"{dist}=={version}; wait for it, or delete that lock file if no run is left") from e
+    except OSError as e:
+        raise _as_error(e, f"{dist}=={version}") from e
+
+
+def _fetch_locked(dist: str, version: str, groups, pick, ready) -> tuple[dict, list[str]]:
+    """The cold half of ``_fetch``, with the version's lock held."""
     import tempfile
-    with version_lock(dist, version):
-        got = ready(read_index(dist, version))     # another run may have fetched it while we waited
-        if got:
-            return got
-        with tempfile.TemporaryDirectory(prefix="enumsync-") as tmp:
-            archive, wheel, digest, _how = _open(dist, version, Path(tmp))
-            try:
-                _store(dist, version, archive, wheel, digest, groups, pick)
-            except EnumsyncError:
-                raise
-            except Exception as e:
-                raise _as_error(e, f"{dist}=={version} ({wheel})") from e
-        got = ready(read_index(dist, version))
-        if not got:
-            raise EnumsyncError(f"the enumsync cache {cache_dir()} changed while {dist}=={version} was written "
-                                "to it; run again")
+    got = ready(read_index(dist, version))     # another run may have fetched it while we waited
+    if got:
         return got
+    with tempfile.TemporaryDirectory(prefix="enumsync-") as tmp:
+        archive, wheel, digest, _how = _open(dist, version, Path(tmp))
+        try:
+            _store(dist, version, archive, wheel, digest, groups, pick)
+        except EnumsyncError:
+            raise
+        except Exception as e:
+            raise _as_error(e, f"{dist}=={version} ({wheel})") from e
+    got = ready(read_index(dist, version))
+    if not got:
+        raise EnumsyncError(f"the enumsync cache {cache_dir()} changed while {dist}=={version} was written "
+                            "to it; run again")
+    return got
 
 
 def _as_error(e: Exception, what: str) -> EnumsyncError:

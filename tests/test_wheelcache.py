@@ -227,6 +227,16 @@ def test_fetch_files_picks_from_the_cached_member_list_and_rechecks_it(local_ind
     assert again["flashinfer/zz_module_00110.py"].read_text() == "X = 110\n" and len(local_index.log) > served
 
 
+def test_a_cache_folder_that_cannot_be_written_is_one_line(wheels, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with IndexServer(wheels) as srv:
+        r = run_cli("check", "--flashinfer", "9.9.9", env=env_for(srv, blocker / "cache"))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "enumsync cache" in lines[0] and "ENUMSYNC_CACHE_DIR" in lines[0]
+
+
 def test_unsafe_member_names_are_refused(tmp_path):
     from enumsync.cache import safe_member_path
     for bad in ("../x", "/etc/passwd", "a/../../b", "a//b", "C:/x", "a\\b"):
