@@ -140,3 +140,23 @@ def test_installed_partial_mirror_keeps_python_only_members_out(installed_flashi
     own = [m.name for m in parse_python_enum(mixed, "MixedCommMode").members if not m.name.startswith("FUSED_")]
     assert own and any(n.startswith("Python-only: " + ", ".join(own)) for n in r["notes"])
     assert not [f for f in r["findings"] if f["severity"] != "info"]
+
+
+@pytest.mark.network
+def test_cubin_headers_by_include_dir_resolve_dtype_and_weight_layout(installed_flashinfer, cache):
+    """DtypeDecl.h and Enums.h are not in flashinfer-python: -I on flashinfer-cubin's export headers."""
+    from conftest import wheel_tree
+    export = wheel_tree("flashinfer-cubin", "0.6.13", "flashinfer_cubin/cubins/d2c5915bf45ae64308a947824c14966c2718a292/"
+                        "batched_gemm-91e0ba0-896b90b/include/trtllmGen_bmm_export/")
+    _, doc = _scan("--flashinfer", "installed", "-I", str(export.parent), env=cache)
+    res = {x["python"]["name"]: x for x in doc["results"] if x["python"]["path"].endswith("tllm_enums.py")}
+    dt = res["DtypeTrtllmGen"]
+    real = {m.name: m.value for m in parse_cpp_enum(export / "trtllm/gen/DtypeDecl.h", "Dtype").members}
+    assert {m["name"]: m["value"] for m in dt["cpp"]["members"]} == real and dt["found"] == "mirror comment"
+    unknown = {f["member"] for f in dt["findings"] if f["rule"] == "ES000"}
+    for m in dt["python"]["members"]:      # computed and equal, or ES000 with its reason
+        assert m["value"] == real[m["name"]] or (m["value"] is None and m["name"] in unknown)
+    wl = res["WeightLayout"]
+    ml = parse_cpp_enum(export / "Enums.h", "MatrixLayout")
+    assert wl["cpp"]["qualname"] == ml.qualname and [m["value"] for m in wl["cpp"]["members"]] == \
+        [m.value for m in ml.members]
