@@ -45,6 +45,10 @@ class LazyGroup(click.Group):
         except EnumsyncError as e:
             click.echo(f"enumsync: error: {e}", err=True)
             sys.exit(2)
+        except OSError as e:   # the file system refused (a cache folder that is a file, a name too long): say what
+            where = f"{e.filename!s}: ".replace("\n", "\\n") if e.filename else ""
+            click.echo(f"enumsync: error: {where}{e.strerror or e}; check the path and its permissions", err=True)
+            sys.exit(2)
         except KeyboardInterrupt:
             sys.exit(130)
         except Exception as e:  # a bug in enumsync: still one line, unless debugging

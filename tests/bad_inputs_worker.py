@@ -4,7 +4,7 @@
 
 CASES is a list of {"id", "argv", "cwd", "env"}. For each, the CLI runs in-process with file
 descriptors 1 and 2 sent to files (so output written by C code is caught too), the working
-directory and environment set, and a 60 s alarm (a hang is reported, not waited out).
+directory and environment set, and a 10 s alarm (a hang is reported, not waited out).
 RESULTS maps each id to {"code", "stdout", "stderr"}; code "hang" for a hang.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import tempfile
 
 
 MEMORY = 4 * 2**30
+HANG_S = 10
 
 
 class Hang(BaseException):
@@ -40,7 +41,7 @@ def run_one(argv: list[str], cwd: str, env: dict) -> dict:
     try:
         os.environ.update(env)
         os.chdir(cwd)
-        signal.alarm(60)
+        signal.alarm(HANG_S)
         try:
             main(argv)
         except SystemExit as e:

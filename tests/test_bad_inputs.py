@@ -164,10 +164,6 @@ def _dangling(d: Path) -> str:
     return str(d / "dangling")
 
 
-def _nul_late(text: str):
-    return _text(text + "//" + "x" * 9000 + "\0\n")
-
-
 FS = [("missing", _missing), ("directory", _directory), ("dev-zero", lambda d: "/dev/zero"),
       ("dev-null-empty", lambda d: "/dev/null"), ("fifo", _fifo), ("huge-sparse", _sparse),
       ("symlink-loop", _loop), ("dangling-symlink", _dangling), ("name-too-long", _long_name),
@@ -189,7 +185,7 @@ CPP_INPUTS = [(f"cpp-{k}", m) for k, m in FS] + [
     ("cpp-unterminated-comment", _text("/* never closed\nenum class Mode : int { A = 0, B = 1 };\n")),
     ("cpp-unterminated-if", _text("#if 1\nenum class Mode : int { A = 0, B = 1 };\n")),
     ("cpp-absolute-include-in-body", _text('enum class Mode : int {\n#include "/etc/hostname"\n  A = 0,\n};\n')),
-    ("cpp-nul-after-8k", _nul_late(GOOD_H)),
+    ("cpp-stray-token-in-body", _text("enum class Mode : int { A = 0, @@ B = 1 };\n")),
     ("cpp-not-utf8", _text(b"// caf\xe9 \xff\xfe\nenum class Mode : int { A = 0, B = 1 };\n")),
     ("cpp-deep-parens", _text("enum class Mode : int { A = " + "(" * 5000 + "0" + ")" * 5000 + ", B = 1 };\n")),
     ("cpp-error-directive", _text('#error "not this header"\nenum class Mode : int { A = 0, B = 1 };\n')),
@@ -255,31 +251,48 @@ CACHE_INPUTS = [
     ("cache-dir-is-dev-null", lambda d: "/dev/null"),
 ]
 
-# how each command takes each role; None: the command has no slot for it
+def _pair_with(o: list[str], g) -> list[str]:
+    """The explicit pair plus an option; ``--flashinfer`` replaces ``--cpp`` (it would be ignored beside it)."""
+    cpp = [] if o[0] == "--flashinfer" else ["--cpp", g.h]
+    return [*cpp, "--python", g.py, *(["--enum", "Mode"] if o[0] != "--enum" else []), *o]
+
+
+def _diff_with(o: list[str], g) -> list[str]:
+    """Two headers plus an option; ``--header`` only means something for a package (``installed``)."""
+    sides = ["installed", "installed"] if o[0] == "--header" else [g.h, g.h]
+    return [*sides, *(["--enum", "Mode"] if o[0] not in ("--enum", "--header") else []), *o]
+
+
+def _models_with(o: list[str], g) -> list[str]:
+    cpp = [] if o[0] == "--flashinfer" else ["--cpp", g.h]
+    return [g.models, *cpp, *(["--enum", "Mode"] if o[0] != "--enum" else []), *o]
+
+
+# how each command takes each role; a role absent from a command's table: it has no slot for it
 ADAPTERS = {
     "check": {"cpp": lambda p, g: ["--cpp", p, "--python", g.py, "--enum", "Mode"],
               "python": lambda p, g: ["--cpp", g.h, "--python", p, "--enum", "Mode"],
               "config": lambda p, g: [],
-              "option": lambda o, g: ["--cpp", g.h, "--python", g.py, "--enum", "Mode", *o],
+              "option": _pair_with,
               "cache": lambda p, g: ["--flashinfer", "0.6.1"]},
     "fix": {"cpp": lambda p, g: ["--cpp", p, "--python", g.py, "--enum", "Mode"],
             "python": lambda p, g: ["--cpp", g.h, "--python", p, "--enum", "Mode"],
             "config": lambda p, g: [],
-            "option": lambda o, g: ["--cpp", g.h, "--python", g.py, "--enum", "Mode", *o],
+            "option": _pair_with,
             "cache": lambda p, g: ["--flashinfer", "0.6.1"]},
     "lock": {"cpp": lambda p, g: ["--cpp", p, "--python", g.py, "--enum", "Mode"],
              "python": lambda p, g: ["--cpp", g.h, "--python", p, "--enum", "Mode"],
              "config": lambda p, g: [],
-             "option": lambda o, g: ["--cpp", g.h, "--python", g.py, "--enum", "Mode", *o]},
+             "option": _pair_with},
     "diff": {"cpp": lambda p, g: [p, g.h, "--enum", "Mode"],
-             "option": lambda o, g: [g.h, g.h, "--enum", "Mode", *o] if o[0] != "--enum" else [g.h, g.h, *o],
+             "option": _diff_with,
              "cache": lambda p, g: ["0.6.1", "0.6.2"]},
     "history": {"option": lambda o, g: ["--flashinfer", "==0.6.1", *o],
                 "cache": lambda p, g: ["--flashinfer", "==0.6.1"]},
     "models": {"cpp": lambda p, g: [g.models, "--cpp", p],
                "python": lambda p, g: [p],
                "config": lambda p, g: [g.models],
-               "option": lambda o, g: [g.models, "--cpp", g.h, "--enum", "Mode", *o]},
+               "option": _models_with},
     "scan": {"config": lambda p, g: ["."],
              "option": lambda o, g: [g.dir, *o]},
     "rules": {"option": lambda o, g: [*o]},
@@ -298,12 +311,20 @@ class _Good:
         self.models = str(ROOT / "fixtures/models/literal.py")
 
 
+# inputs that are fine for a command: `models` reads folders and empty files, and no pairs
+VALID_FOR = {
+    "models": {"py-directory", "py-empty", "py-no-class", "py-not-dot-py", "cfg-pair-python-missing",
+               "cfg-pair-cpp-is-a-directory", "cfg-pair-python-is-dev-zero"},
+}
+
+
 def _cases():
     """(case id, command, role, input id) for every input a command has a slot for."""
     inputs = ([(i, "cpp") for i, _ in CPP_INPUTS] + [(i, "python") for i, _ in PY_INPUTS]
               + [(i, "config") for i, _ in CONFIG_INPUTS] + [(i[0], "option") for i in OPTION_INPUTS]
               + [(i, "cache") for i, _ in CACHE_INPUTS])
-    return [(f"{cmd}:{i}", cmd, role, i) for i, role in inputs for cmd, slots in ADAPTERS.items() if role in slots]
+    return [(f"{cmd}:{i}", cmd, role, i) for i, role in inputs for cmd, slots in ADAPTERS.items()
+            if role in slots and i not in VALID_FOR.get(cmd, ())]
 
 
 CASES = _cases()
@@ -311,8 +332,21 @@ BUILDERS = dict(CPP_INPUTS + PY_INPUTS + CACHE_INPUTS)
 OPTIONS = {i: (o, v) for i, o, v in OPTION_INPUTS}
 CONFIGS = dict(CONFIG_INPUTS)
 
-# parser defects owned by other work: strict, so that they fail loudly once fixed
-XFAIL: dict[str, str] = {}
+# Defects owned by other work, strict so that they fail loudly once fixed: remove an entry then.
+_SPECIAL = ("the source reader reads a device whole (MemoryError) or blocks on a FIFO; it must refuse a path that "
+            "is not a regular file at once (parsers' read_bytes)")
+_CLANG = "the C++ parser ignores clang's fatal errors outside the enum (#error, unterminated #if): g++ rejects the file"
+_MODELS = "models skips a named file it cannot parse (0 rows in 0 files, exit 0) instead of exit 2"
+XFAIL: dict[str, str] = {
+    **{f"{c}:{i}": _SPECIAL for c in ("check", "fix") for i in ("cpp-dev-zero", "py-dev-zero", "cpp-fifo", "py-fifo")},
+    **{f"{c}:cfg-pair-python-is-dev-zero": _SPECIAL for c in ("check", "fix", "scan")},
+    **{f"{c}:{i}": _CLANG for c in ("check", "fix", "diff") for i in ("cpp-error-directive", "cpp-unterminated-if")},
+    "check:py-unknown-coding": "the Python parser ignores the PEP 263 coding line (CPython: unknown encoding)",
+    **{f"models:py-{i}": _MODELS for i in (
+        "binary", "deep-parens", "huge-sparse", "indentation-error", "latin1-without-coding-line", "nul-after-8k",
+        "syntax-error", "tab-space-mix", "unknown-coding", "unterminated-string", "utf16",
+        "utf8-coding-with-bad-bytes")},
+}
 
 
 def _argv(cmd: str, role: str, input_id: str, root: Path, help_text: dict) -> tuple[list[str], str, dict] | None:
@@ -371,6 +405,7 @@ def corpus_results(tmp_path_factory):
 
 def test_the_corpus_has_at_least_60_inputs():
     assert len({i for _, _, _, i in CASES}) >= 60
+    assert not set(XFAIL) - {c for c, *_ in CASES}, "an XFAIL entry names no case"
 
 
 @pytest.mark.parametrize("case_id", [
