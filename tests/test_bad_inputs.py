@@ -333,15 +333,10 @@ OPTIONS = {i: (o, v) for i, o, v in OPTION_INPUTS}
 CONFIGS = dict(CONFIG_INPUTS)
 
 # Defects owned by other work, strict so that they fail loudly once fixed: remove an entry then.
-_SPECIAL = ("the source reader reads a device whole (MemoryError) or blocks on a FIFO; it must refuse a path that "
-            "is not a regular file at once (parsers' read_bytes)")
 _CLANG = "the C++ parser ignores clang's fatal errors outside the enum (#error, unterminated #if): g++ rejects the file"
 _MODELS = "models skips a named file it cannot parse (0 rows in 0 files, exit 0) instead of exit 2"
 XFAIL: dict[str, str] = {
-    **{f"{c}:{i}": _SPECIAL for c in ("check", "fix") for i in ("cpp-dev-zero", "py-dev-zero", "cpp-fifo", "py-fifo")},
-    **{f"{c}:cfg-pair-python-is-dev-zero": _SPECIAL for c in ("check", "fix", "scan")},
     **{f"{c}:{i}": _CLANG for c in ("check", "fix", "diff") for i in ("cpp-error-directive", "cpp-unterminated-if")},
-    "check:py-unknown-coding": "the Python parser ignores the PEP 263 coding line (CPython: unknown encoding)",
     **{f"models:py-{i}": _MODELS for i in (
         "binary", "deep-parens", "huge-sparse", "indentation-error", "latin1-without-coding-line", "nul-after-8k",
         "syntax-error", "tab-space-mix", "unknown-coding", "unterminated-string", "utf16",
