@@ -6,17 +6,17 @@ to evaluate). That parse is trusted only when the enum parses cleanly and nothin
 define can change it (``cpp_depends``). Otherwise the header is parsed again with the includes
 found beside it or under ``-I`` directories (``cpp_includes``: no other file is ever read), and
 a value that still depends on a missing include, does not fit its type, or sits in a truncated
-body is exit 2, never a guess.
+body is exit 2, never a guess (``cpp_diagnostics``).
 """
 from __future__ import annotations
 
 import atexit
 import re
-from ctypes import byref, c_int, c_uint, c_void_p
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import cpp_member_comments
 from .cpp_depends import Reason, reasons
+from .cpp_diagnostics import fail, trouble
 from .cpp_directives import INCLUDE_LIKE, Directive, identifiers, scan
 from .cpp_includes import Sources, blank_includes, with_includes
 from .source import read_source
@@ -41,8 +41,6 @@ _ARGS = ["-x", "c++", "-std=c++17", "-ferror-limit=0", "-w", "-nostdinc", "-nost
          "-include", _PRELUDE, *_CUDA_DEFINES]
 _DEFINITION = re.compile(r"enum\s+(?:(?:class|struct)\s+)?(?:(?:\[\[.*?\]\]|__attribute__\s*\(\(.*?\)\)|"
                          r"alignas\s*\(.*?\))\s*)*(?:[A-Za-z_][\w:]*\s*)?[:{]", re.S)
-_RANGE = ("cannot be narrowed", "not representable in the underlying type", "outside the range")
-_BRACES = ("expected '}'", "expected ';' after enum", "extraneous closing brace")
 
 _index = None
 
@@ -141,68 +139,6 @@ def _select(cands, name: str, qualname: str | None, path: str, required: bool = 
     return hits[0]
 
 
-def _trouble(ci, tu, cur, last_line: int) -> list:
-    """Errors that touch the enum: inside its lines, fatal ones, and unclosed braces at the end.
-
-    A header whose includes are blanked can have an error per line (unknown types), so this
-    loop makes a few raw libclang calls per diagnostic and wraps only the ones it keeps.
-    """
-    start, end = cur.extent.start.line, cur.extent.end.line
-    tail = max(start, last_line - 1)
-    api = _diag_api(ci)
-    line, col, off, f = c_uint(), c_uint(), c_uint(), c_void_p()
-    out: list = []
-    for i in range(ci.conf.lib.clang_getNumDiagnostics(tu)):
-        p = api.get(tu.obj, i)
-        sev = api.severity(p)
-        if sev >= 4:
-            out.append(api.wrap(p))
-            continue
-        n = 0
-        if sev == 3:
-            loc = api.location(p)
-            if api.main_file(loc):
-                api.expansion(loc, byref(f), byref(line), byref(col), byref(off))
-                n = line.value
-        if n and (start <= n <= end or n >= tail):
-            d = api.wrap(p)   # disposed when dropped
-            if n <= end or d.spelling.startswith(_BRACES):
-                out.append(d)
-        else:
-            api.dispose(p)
-    return out
-
-
-class _DiagAPI:
-    """Raw prototypes of the five diagnostic calls (not cindex's wrappers: no object per call)."""
-
-    def __init__(self, ci):
-        import ctypes
-        lib = ci.conf.lib
-        Loc = ci.SourceLocation
-
-        def fn(name, res, *args):
-            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(getattr(lib, name), c_void_p).value)
-        self.get = fn("clang_getDiagnostic", c_void_p, c_void_p, c_uint)
-        self.severity = fn("clang_getDiagnosticSeverity", c_int, c_void_p)
-        self.location = fn("clang_getDiagnosticLocation", Loc, c_void_p)
-        self.main_file = fn("clang_Location_isFromMainFile", c_int, Loc)
-        self.expansion = fn("clang_getExpansionLocation", None, Loc, ctypes.POINTER(c_void_p),
-                            ctypes.POINTER(c_uint), ctypes.POINTER(c_uint), ctypes.POINTER(c_uint))
-        self.dispose = fn("clang_disposeDiagnostic", None, c_void_p)
-        self.wrap = lambda p: ci.Diagnostic(ctypes.cast(p, ci.c_object_p))
-
-
-_diag = None
-
-
-def _diag_api(ci) -> _DiagAPI:
-    global _diag
-    if _diag is None:
-        _diag = _DiagAPI(ci)
-    return _diag
-
-
 def _usage(ci, cur, path: str) -> tuple[set[str], set[int]]:
     """Identifiers in the enum's tokens, and lines (in this file) of the declarations it refers to."""
     used = {t.spelling for t in cur.get_tokens() if t.kind == ci.TokenKind.IDENTIFIER}
@@ -213,35 +149,6 @@ def _usage(ci, cur, path: str) -> tuple[set[str], set[int]]:
                 and r.kind != ci.CursorKind.ENUM_CONSTANT_DECL:
             lines.add(r.location.line)
     return used, lines
-
-
-def _member_at(ci, cur, line: int) -> str | None:
-    for c in cur.get_children():
-        if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL and c.extent.start.line <= line <= c.extent.end.line:
-            return c.spelling
-    return None
-
-
-def _fail(ci, cur, path: str, errs: list, src: Sources | None) -> None:
-    """Raise the one-line error for the first diagnostic that stops the enum's values."""
-    q = _qualname(cur)
-    rng = [d for d in errs if any(s in d.spelling for s in _RANGE)]
-    brace = [d for d in errs if d.spelling.startswith(_BRACES)]
-    if rng:
-        d = rng[0]
-        who = _member_at(ci, cur, d.location.line) or "a member"
-        raise EnumsyncError(f"{path}:{d.location.line}: {q}::{who} does not fit the enum's underlying type "
-                            f"(compiler: {d.spelling}); fix the value or widen the type")
-    if brace:
-        d = brace[0]
-        raise EnumsyncError(f"{path}:{d.location.line}: {q} is truncated or its braces do not close "
-                            f"(compiler: {d.spelling}); pass a complete header")
-    d = errs[0]
-    where = f"{path}:{d.location.line}" if d.location.file is not None else path
-    missing = [i.spelled for i in src.missing] if src else []
-    hint = (f"pass --include-dir for the headers that define it (not found: {', '.join(missing[:4])})"
-            if missing else "pass --include-dir for the headers that define it")
-    raise EnumsyncError(f"{where}: cannot compute the values of {q}: {d.spelling}; {hint}")
 
 
 _STD_HEADER = re.compile(r"^<(c?std\w*|c\w+|\w+\.h|type_traits|limits|array|string|vector|utility|"
@@ -281,20 +188,20 @@ def _find_enum(path: str, text: str, name: str, qualname: str | None, include_di
     tu = _parse(ci, index, path, blanked, {})
     cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
     if cur is not None:
-        trouble = _trouble(ci, tu, cur, last_line)
+        problems = trouble(ci, tu, cur, last_line)
         rs = reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path))
-        if not trouble and not rs:
+        if not problems and not rs:
             return ci, tu, cur
     src = with_includes(path, text, include_dirs, ds)
     tu = _parse(ci, index, path, src.main, src.unsaved)
     cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-    trouble = _trouble(ci, tu, cur, last_line)
-    if trouble and any("constant expression" in d.spelling for d in trouble):
+    problems = trouble(ci, tu, cur, last_line)
+    if problems and any("constant expression" in d.spelling for d in problems):
         tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies=False)
         cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-        trouble = _trouble(ci, tu, cur, last_line)
-    if trouble:
-        _fail(ci, cur, path, trouble, src)
+        problems = trouble(ci, tu, cur, last_line)
+    if problems:
+        fail(ci, cur, _qualname(cur), path, problems, src)
     _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path)),
                     src)
     return ci, tu, cur

@@ -1,0 +1,105 @@
+"""The compiler's diagnostics about one enum: which errors touch it, and the one-line message.
+
+A header whose includes are blanked can have an error on every line (unknown types), so the
+diagnostics are sifted with raw libclang calls, and only the few that are kept are wrapped.
+"""
+from __future__ import annotations
+
+from ctypes import byref, c_int, c_uint, c_void_p
+
+from ..model import EnumsyncError
+from .cpp_includes import Sources
+
+_RANGE = ("cannot be narrowed", "not representable in the underlying type", "outside the range")
+_BRACES = ("expected '}'", "expected ';' after enum", "extraneous closing brace")
+
+
+def trouble(ci, tu, cur, last_line: int) -> list:
+    """Errors that touch the enum: inside its lines, fatal ones, and unclosed braces at the end.
+
+    A header whose includes are blanked can have an error per line (unknown types), so this
+    loop makes a few raw libclang calls per diagnostic and wraps only the ones it keeps.
+    """
+    start, end = cur.extent.start.line, cur.extent.end.line
+    tail = max(start, last_line - 1)
+    api = _diag_api(ci)
+    line, col, off, f = c_uint(), c_uint(), c_uint(), c_void_p()
+    out: list = []
+    for i in range(ci.conf.lib.clang_getNumDiagnostics(tu)):
+        p = api.get(tu.obj, i)
+        sev = api.severity(p)
+        if sev >= 4:
+            out.append(api.wrap(p))
+            continue
+        n = 0
+        if sev == 3:
+            loc = api.location(p)
+            if api.main_file(loc):
+                api.expansion(loc, byref(f), byref(line), byref(col), byref(off))
+                n = line.value
+        if n and (start <= n <= end or n >= tail):
+            d = api.wrap(p)   # disposed when dropped
+            if n <= end or d.spelling.startswith(_BRACES):
+                out.append(d)
+        else:
+            api.dispose(p)
+    return out
+
+
+class _DiagAPI:
+    """Raw prototypes of the five diagnostic calls (not cindex's wrappers: no object per call)."""
+
+    def __init__(self, ci):
+        import ctypes
+        lib = ci.conf.lib
+        Loc = ci.SourceLocation
+
+        def fn(name, res, *args):
+            return ctypes.CFUNCTYPE(res, *args)(ctypes.cast(getattr(lib, name), c_void_p).value)
+        self.get = fn("clang_getDiagnostic", c_void_p, c_void_p, c_uint)
+        self.severity = fn("clang_getDiagnosticSeverity", c_int, c_void_p)
+        self.location = fn("clang_getDiagnosticLocation", Loc, c_void_p)
+        self.main_file = fn("clang_Location_isFromMainFile", c_int, Loc)
+        self.expansion = fn("clang_getExpansionLocation", None, Loc, ctypes.POINTER(c_void_p),
+                            ctypes.POINTER(c_uint), ctypes.POINTER(c_uint), ctypes.POINTER(c_uint))
+        self.dispose = fn("clang_disposeDiagnostic", None, c_void_p)
+        self.wrap = lambda p: ci.Diagnostic(ctypes.cast(p, ci.c_object_p))
+
+
+_diag = None
+
+
+def _diag_api(ci) -> _DiagAPI:
+    global _diag
+    if _diag is None:
+        _diag = _DiagAPI(ci)
+    return _diag
+
+
+def _member_at(ci, cur, line: int) -> str | None:
+    for c in cur.get_children():
+        if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL and c.extent.start.line <= line <= c.extent.end.line:
+            return c.spelling
+    return None
+
+
+def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None) -> None:
+    """Raise the one-line error for the first diagnostic that stops the enum's values."""
+    q = qualname
+    rng = [d for d in errs if any(s in d.spelling for s in _RANGE)]
+    brace = [d for d in errs if d.spelling.startswith(_BRACES)]
+    if rng:
+        d = rng[0]
+        who = _member_at(ci, cur, d.location.line) or "a member"
+        raise EnumsyncError(f"{path}:{d.location.line}: {q}::{who} does not fit the enum's underlying type "
+                            f"(compiler: {d.spelling}); fix the value or widen the type")
+    if brace:
+        d = brace[0]
+        raise EnumsyncError(f"{path}:{d.location.line}: {q} is truncated or its braces do not close "
+                            f"(compiler: {d.spelling}); pass a complete header")
+    d = errs[0]
+    where = f"{path}:{d.location.line}" if d.location.file is not None else path
+    missing = [i.spelled for i in src.missing] if src else []
+    hint = (f"pass --include-dir for the headers that define it (not found: {', '.join(missing[:4])})"
+            if missing else "pass --include-dir for the headers that define it")
+    raise EnumsyncError(f"{where}: cannot compute the values of {q}: {d.spelling}; {hint}")
