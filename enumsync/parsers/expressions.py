@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import Any
 
@@ -22,8 +23,24 @@ class Expr(str):
         return str(self)
 
 
+def walk(node: ast.AST):
+    """``ast.walk`` in the same (breadth-first) order, without its per-node generator calls."""
+    AST = ast.AST
+    todo = [node]
+    for n in todo:      # the list grows while it is read: breadth-first, as ast.walk
+        for name in n._fields:
+            v = getattr(n, name, None)
+            if isinstance(v, AST):
+                todo.append(v)
+            elif isinstance(v, list):
+                todo.extend(x for x in v if isinstance(x, AST))
+    return todo
+
+
+@functools.lru_cache(maxsize=8192)
 def expr_text(node: ast.AST) -> str:
-    """The source text of ``node``, without ``self.``."""
+    """The source text of ``node``, without ``self.`` (cached per node: a table's settings are
+    shown on each of its rows)."""
     return re.sub(r"(?<![\w.])self\.", "", ast.unparse(node))
 
 

@@ -21,6 +21,9 @@ and :mod:`.table_grid` (the grid interpreter).
 from __future__ import annotations
 
 import ast
+import gc
+from bisect import bisect_left
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -36,22 +39,21 @@ from .table_walk import KWARG, SETTING_KEYS, Alt, Scope, Site, Walker  # noqa: F
 COULD_NOT = "could not extract"
 
 
-def _scopes(tree: ast.Module) -> Iterable[tuple[str, ast.AST, list[ast.stmt]]]:
-    yield "<module>", tree, tree.body
+def _scopes(tree: ast.Module) -> list[tuple[str, ast.AST, list[ast.stmt]]]:
+    """Every module, class and function body with its owner name, in source (pre-)order."""
+    out: list[tuple[str, ast.AST, list[ast.stmt]]] = [("<module>", tree, tree.body)]
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
     def visit(node, prefix):
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(child, defs):
                 name = f"{prefix}{child.name}"
-                yield name, child, child.body
-                yield from visit(child, name + ".")
-            elif isinstance(child, ast.ClassDef):
-                name = f"{prefix}{child.name}"
-                yield name, child, child.body
-                yield from visit(child, name + ".")
-            elif not isinstance(child, ast.expr):
-                yield from visit(child, prefix)
-    yield from visit(tree, "")
+                out.append((name, child, child.body))
+                visit(child, name + ".")
+            elif isinstance(child, ast.stmt) or isinstance(child, (ast.excepthandler, ast.match_case)):
+                visit(child, prefix)   # expressions hold no definitions: not entered
+    visit(tree, "")
+    return out
 
 
 def _setting_value(alts: list[Alt], node: ast.AST, row_atoms: list[Atom]):
@@ -116,21 +118,38 @@ def setting_items(settings) -> list[tuple[str, Any]]:
 
 
 class FileExtractor:
-    def __init__(self, path: str, tree: ast.Module, enum: str = ENUM):
+    """The rows of one parsed file. Only the parts of the tree whose lines name ``enum`` are
+    walked (``mentions``): a scope or statement that never names the enum chooses no member."""
+
+    def __init__(self, path: str, tree: ast.Module, enum: str = ENUM, text: str | None = None):
         self.path, self.tree, self.enum = path, tree, enum
+        lines = None if text is None else text.split("\n")
+        self.enum_lines = None if lines is None else [i for i, x in enumerate(lines, 1) if enum in x]
+        self.return_lines = None if lines is None else [i for i, x in enumerate(lines, 1) if "return" in x]
+        self.covered: set[int] = set()     # roots of subtrees already in some row
+
+    def mentions(self, node: ast.AST, lines: list[int] | None = None) -> bool:
+        """Whether a line of ``node`` names the enum (or is in ``lines``); True without the text."""
+        lines = self.enum_lines if lines is None else lines
+        if lines is None or not hasattr(node, "lineno"):
+            return True
+        i = bisect_left(lines, node.lineno)
+        return i < len(lines) and lines[i] <= (node.end_lineno or node.lineno)
 
     def run(self) -> list[RoutingRow]:
         rows: list[RoutingRow] = []
-        self.covered: set[int] = set()
         self.grid_functions: dict[str, ast.FunctionDef] = {}
         for owner, node, body in _scopes(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and grid_candidate(node, self.enum):
+            if not self.mentions(node):
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                    self.mentions(node, self.return_lines) and grid_candidate(node, self.enum):
                 try:
                     got = grid_rows(node, self.path, owner, self.enum)
                     rows.extend(got)
                     if owner == node.name:  # a module-level function: its callers are tables too
                         self.grid_functions[node.name] = node
-                    self.covered.update(id(n) for n in ast.walk(node))
+                    self.covered.add(id(node))
                     continue
                 except Unsupported:
                     pass  # fall back to the path walk, which keeps the conditions symbolic
@@ -163,7 +182,7 @@ class FileExtractor:
                     note.insert(0, f"{COULD_NOT}: the value `{expr_text(alt.leaf)}` is not a {self.enum} member")
             if member == "Unspecified":
                 note.insert(0, "sentinel")
-            self.covered.update(id(n) for n in ast.walk(alt.leaf))
+            self.covered.add(id(alt.leaf))
             line = getattr(alt.leaf, "lineno", None) or site.node.lineno
             out.append(RoutingRow(path=self.path, line=line, owner=scope.owner, member=member,
                                   conditions=tuple(a.structured() for a in row_atoms),
@@ -172,22 +191,30 @@ class FileExtractor:
         return out
 
     def uncovered(self) -> tuple[list[ast.AST], list[ast.AST]]:
-        """Member references not in any row: (compared or listed, other)."""
-        parents: dict[int, ast.AST] = {}
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
+        """Member references not in any row: (compared or listed, other). One walk of the tree,
+        skipping covered subtrees and statements whose lines never name the enum."""
         compared, other = [], []
-        for node in ast.walk(self.tree):
-            if member_of(node, self.enum) and id(node) not in self.covered:
-                p, kind = parents.get(id(node)), "other"
-                while p is not None and not isinstance(p, ast.stmt):
-                    if isinstance(p, (ast.Compare, ast.Tuple, ast.List, ast.Set)):
-                        kind = "compared"
-                        break
-                    p = parents.get(id(p))
-                (compared if kind == "compared" else other).append(node)
-        return compared, other
+        covered, enum, mentions = self.covered, self.enum, self.mentions
+        AST, stmt, lists = ast.AST, ast.stmt, (ast.Compare, ast.Tuple, ast.List, ast.Set)
+        stack: list[tuple[ast.AST, bool]] = [(self.tree, False)]
+        while stack:
+            node, listed = stack.pop()
+            if id(node) in covered or not mentions(node):
+                continue
+            if isinstance(node, stmt):
+                listed = False
+            elif isinstance(node, ast.Attribute) and member_of(node, enum):
+                (compared if listed else other).append(node)
+            if isinstance(node, lists):
+                listed = True
+            for name in node._fields:      # ast.iter_child_nodes, inlined: this loop is the hot one
+                v = getattr(node, name, None)
+                if isinstance(v, AST):
+                    stack.append((v, listed))
+                elif isinstance(v, list):
+                    stack.extend((x, listed) for x in v if isinstance(x, AST))
+        key = lambda n: (n.lineno, n.col_offset, -(n.end_col_offset or 0))  # noqa: E731
+        return sorted(compared, key=key), sorted(other, key=key)
 
 
 def extract_source(text: str, path: str, enum: str = ENUM, grid_functions: dict | None = None) -> list[RoutingRow]:
@@ -200,7 +227,7 @@ def extract_source(text: str, path: str, enum: str = ENUM, grid_functions: dict 
         tree = parse_python(text, path)
     except SyntaxError as e:
         return [RoutingRow(path, e.lineno or 0, "<module>", None, note=f"{COULD_NOT}: syntax error: {e.msg}")]
-    ex = FileExtractor(path, tree, enum)
+    ex = FileExtractor(path, tree, enum, text)
     try:
         rows = ex.run()
     except RecursionError:
@@ -229,11 +256,12 @@ def _read(p: Path) -> str:
         raise EnumsyncError(f"{p}: cannot read ({e.strerror or e}); check the path") from e
 
 
-def extract_file(path: str | Path, enum: str = ENUM, grid_functions: dict | None = None) -> list[RoutingRow]:
+def extract_file(path: str | Path, enum: str = ENUM, grid_functions: dict | None = None,
+                 text: str | None = None) -> list[RoutingRow]:
     p = Path(path)
-    text = _read(p)
+    text = _read(p) if text is None else text
     rows = extract_source(text, str(p), enum, grid_functions)
-    return _label(rows, python_only_members([p], enum)) if f"class {enum}" in text else rows
+    return _label(rows, python_only_members([p], enum, {p: text})) if f"class {enum}" in text else rows
 
 
 def _label(rows: list[RoutingRow], only: dict[str, str]) -> list[RoutingRow]:
@@ -254,21 +282,40 @@ def python_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+@contextmanager
+def _no_cycle_collector():
+    """Pause the cycle collector: AST nodes hold no cycles (reference counting frees them), and its
+    passes over every live node were half the time of a large tree."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def extract_paths(paths: list[Path], enum: str = ENUM) -> list[RoutingRow]:
     """Rows from every ``.py`` file under ``paths``. Members that the analysed files' own
     ``enum`` class declares "not passed to FlashInfer" are labelled ``python-only``."""
+    with _no_cycle_collector():
+        return _extract_paths(paths, enum)
+
+
+def _extract_paths(paths: list[Path], enum: str) -> list[RoutingRow]:
     files = python_files(paths)
+    texts = {f: _read(f) for f in files}
     rows: list[RoutingRow] = []
     grid_functions: dict[str, tuple[ast.FunctionDef, str]] = {}
     for f in files:
-        rows.extend(extract_file(f, enum, grid_functions))
+        rows.extend(extract_file(f, enum, grid_functions, texts[f]))
     if grid_functions:
         for f in files:
-            text = _read(f)
+            text = texts[f]
             if any(f"{name}(" in text for name in grid_functions):
                 rows.extend(call_site_rows(text, str(f), grid_functions, enum))
         rows.sort(key=lambda r: (r.path, r.line))
-    only = python_only_members(files, enum)
+    only = python_only_members(files, enum, texts)
     return _label(rows, only) if only else rows
 
 
@@ -282,14 +329,25 @@ def call_site_rows(text: str, path: str, grid_functions: dict[str, tuple[ast.Fun
         tree = parse_python(text, path)
     except SyntaxError:
         return []
-    owners: dict[int, str] = {}
-    for owner, node, _ in _scopes(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for n in ast.walk(node):
-                if isinstance(n, ast.Call):
-                    owners[id(n)] = owner   # inner scopes come later and win
+    owners: dict[int, str] = {}     # each call's innermost enclosing function, in one walk
+    calls: list[ast.Call] = []
+    stack: list[tuple[ast.AST, str, str]] = [(tree, "", "<module>")]
+    while stack:
+        node, prefix, owner = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = f"{prefix}{child.name}"
+                stack.append((child, name + ".", name))
+            elif isinstance(child, ast.ClassDef):
+                stack.append((child, f"{prefix}{child.name}.", owner))
+            else:
+                if isinstance(child, ast.Call):
+                    calls.append(child)
+                    owners[id(child)] = owner
+                stack.append((child, prefix, owner))
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
     rows: list[RoutingRow] = []
-    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+    for call in calls:
         name = callee_name(call)
         if name not in grid_functions or not isinstance(call.func, (ast.Name, ast.Attribute)):
             continue
@@ -318,14 +376,14 @@ def call_site_rows(text: str, path: str, grid_functions: dict[str, tuple[ast.Fun
     return rows
 
 
-def python_only_members(files: Iterable[Path], enum: str = ENUM) -> dict[str, str]:
+def python_only_members(files: Iterable[Path], enum: str = ENUM, texts: dict | None = None) -> dict[str, str]:
     """Members declared Python-only by the enum class found among ``files`` (vLLM's marker comment)."""
     from ..presets import detect_extensions
     from .python_enum import parse_python_enum
     out: dict[str, str] = {}
     for f in files:
         try:
-            text = Path(f).read_text(encoding="utf-8", errors="replace")
+            text = texts[f] if texts and f in texts else Path(f).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
         if f"class {enum}" not in text:

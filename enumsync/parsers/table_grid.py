@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from ..model import RoutingRow
-from .expressions import ENUM, literal, member_of
+from .expressions import ENUM, literal, member_of, walk
 from .interpreter import COMPARE, Interpreter, Unsupported
 
 GRID_LIMIT = 4096
@@ -144,11 +144,15 @@ def grid_candidate(fn: ast.FunctionDef, enum: str) -> bool:
     ps = {p.arg for p in grid_params(fn)}
     if not ps:
         return False
-    returns_member = any(isinstance(n, ast.Return) and n.value is not None and member_of(n.value, enum)
-                         for n in ast.walk(fn))
-    tests_params = any(isinstance(n, ast.If) and any(isinstance(x, ast.Name) and x.id in ps for x in ast.walk(n.test))
-                       for n in ast.walk(fn))
-    return returns_member and tests_params
+    returns_member = tests_params = False
+    for n in walk(fn):   # one walk of the function (its If tests are walked once each)
+        if isinstance(n, ast.Return):
+            returns_member = returns_member or (n.value is not None and bool(member_of(n.value, enum)))
+        elif isinstance(n, ast.If) and not tests_params:
+            tests_params = any(isinstance(x, ast.Name) and x.id in ps for x in walk(n.test))
+        if returns_member and tests_params:
+            return True
+    return False
 
 
 def _show(v) -> str:

@@ -5,7 +5,7 @@ import ast
 from dataclasses import dataclass, field
 
 from .conditions import Atom, atoms
-from .expressions import callee_name, env_key, expr_text, member_of
+from .expressions import callee_name, env_key, expr_text, member_of, walk
 
 KWARG = "routing_method_type"
 SETTING_KEYS = ("top_k", "renormalize", "scoring_func", "use_grouped_topk", "num_expert_group", "topk_group",
@@ -199,7 +199,7 @@ class Walker:
 
     def visit_exprs(self, expr: ast.AST, path, env) -> None:
         """Choice sites (``routing_method_type=...``) and routing settings in calls within ``expr``."""
-        for node in ast.walk(expr):
+        for node in walk(expr):
             if not isinstance(node, ast.Call):
                 continue
             kws = {kw.arg: kw.value for kw in node.keywords if kw.arg}
