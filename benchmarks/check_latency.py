@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import baseline, enumsync, wall  # noqa: E402
+from common import baseline, enumsync, last_cpu, wall  # noqa: E402
 
 GOALS = {"check_warm_s": ("x", 4.0), "check_cold_s": ("x", 8.0), "libclang_parse_runner_h_s": ("s", 0.020)}
 
@@ -27,6 +27,9 @@ def main(n: int = 11) -> dict:
         raise SystemExit("flashinfer-python is not installed")
     out = {}
     out["check_warm_s"] = wall(enumsync("check"), n)
+    check_cpu = last_cpu()
+    wall([sys.executable, "-c", "pass"], n)
+    out["check_warm_cpu_ratio_x"] = round(check_cpu / last_cpu(), 2)   # CPU time: what load does not inflate
     out["check_pair_warm_s"] = wall(enumsync("check", "--cpp", str(fi.runner_h), "--python", str(fi.enum_py)), n)
     out["check_json_warm_s"] = wall(enumsync("check", "--format", "json"), n)
 

@@ -6,12 +6,14 @@ report the baseline measured alongside its own numbers (``baseline()``).
 """
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
 import time
 
 _BASE: list[float] = []
+LAST_CPU: list[float] = []     # child CPU seconds (user + sys) of each timed run of the last ``wall``
 
 
 def _once(cmd: list[str], env: dict | None = None) -> float:
@@ -20,16 +22,29 @@ def _once(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - t
 
 
+def _child_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def wall(cmd: list[str], n: int = 5, env: dict | None = None, before=None) -> float:
     """Median seconds of ``cmd`` over ``n`` runs (``before()`` runs untimed before each),
     each run paired with one ``python -c pass``."""
     out = []
+    LAST_CPU.clear()
     for _ in range(n):
         if before:
             before()
         _BASE.append(_once([sys.executable, "-c", "pass"]))
+        c = _child_cpu()
         out.append(_once(cmd, env))
+        LAST_CPU.append(_child_cpu() - c)
     return statistics.median(out)
+
+
+def last_cpu() -> float:
+    """Median child CPU seconds of the last ``wall`` (a busy machine inflates wall time, not this)."""
+    return statistics.median(LAST_CPU)
 
 
 def baseline() -> float:
