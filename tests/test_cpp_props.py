@@ -275,7 +275,8 @@ DECOYS = [
     "// #define X{i} 1", "/* #define X{i} 1 */", "/* a comment\n#define X{i} 1\n#include \"x{i}.h\"\n*/",
     'const char* s{i} = "#define X{i} 1";', 'auto r{i} = R"t(\n#define X{i} 1\n#include "x{i}.h"\n)t";',
     "char c{i} = '#';", "int n{i} = 1'000'000; // it's", "int a{i}; /* spans\n lines */ int b{i};",
-    "int d{i} = 3 % 2;", "/* ends here\n*/ int e{i};",
+    "int d{i} = 3 % 2;", "/* ends here\n*/ int e{i};", "// a comment that goes on \\\n#define X{i} 1",
+    "int f{i}; // so does this one \\\n#include \"x{i}.h\"",
 ]
 
 

@@ -58,7 +58,11 @@ def _masked_at(text: str, pos: int, from_: int) -> tuple[int, int] | None:
             if m.group(1) is not None and not tok.endswith(")" + m.group(1) + '"'):
                 e = text.find(")" + m.group(1) + '"', s)
                 return s, len(text) if e < 0 else e + len(m.group(1)) + 2
-            return s, from_ + m.end()
+            e = from_ + m.end()
+            while tok.startswith("//") and text[s:e].rstrip(" \t").endswith("\\") and e < len(text):
+                nl = text.find("\n", e + 1)   # a // comment that ends in a splice goes on
+                e = len(text) if nl < 0 else nl
+            return s, e
         if m.start() > pos - from_:
             break
     return None
@@ -89,14 +93,14 @@ def _directive_end(text: str, h: int) -> int:
 def scan(text: str) -> list[Directive]:
     """Every preprocessing directive in ``text`` (``\\n`` line ends), in order.
 
-    Only the lines with a '#', '%:', '/*' or a raw string are lexed, so a 4 MB header of code
-    costs a few milliseconds.
+    Only the lines with a '#', '%:', '/*', a raw string or a splice are lexed, so a 4 MB header
+    of code costs a few milliseconds.
     """
     hashes = _find_all(text, "#") + _find_all(text, "%:")
     if not hashes:
         return []
     events = sorted([(p, 1) for p in hashes] + [(p, 0) for p in _find_all(text, "/*")]
-                    + [(p, 0) for p in _find_all(text, 'R"')])
+                    + [(p, 0) for p in _find_all(text, 'R"')] + [(p, 0) for p in _find_all(text, "\\\n")])
     out: list[Directive] = []
     skip, at, line = 0, 0, 1
     for p, is_hash in events:
@@ -106,8 +110,9 @@ def scan(text: str) -> list[Directive]:
         q = p + (text[p] == "R")   # a raw string's literal starts at its quote
         span = _masked_at(text, q, ls)
         if not is_hash:
-            if span is not None and span[0] == q and span[1] > text.find("\n", p) >= 0:
-                skip = span[1]   # a block comment or raw string that runs over lines
+            starts = span is not None and (span[0] == q or text[p] == "\\" and text.startswith("//", span[0]))
+            if starts and span[1] > text.find("\n", p) >= 0:
+                skip = span[1]   # a block comment, raw string or spliced // comment that runs over lines
             continue
         if span is not None or _LEAD.match(text, ls).end() != p:
             continue
