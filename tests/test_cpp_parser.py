@@ -295,3 +295,8 @@ def test_a_default_macro_that_an_include_overrides_is_the_includes_value():
     # `#ifndef NUM_SLOTS / #define NUM_SLOTS 8` is not an include guard: override.h defines 16 first
     assert values(parse_cpp_enum(INC / "defaults.h", "Slots")) == {"Count": 16}
     assert values(parse_cpp_enum(INC / "defaults.h", "Plain2")) == {"A": 3}
+
+
+def test_a_macro_behind_a_constant_or_constexpr_function_is_traced():
+    # kLanes = LANES * 2 and doubled(x) = x * LANES, with LANES chosen by #ifdef USE_WIDE from config.h
+    assert values(parse_cpp_enum(INC / "indirect.h", "Lanes")) == {"Total": 16, "Scaled": 24}

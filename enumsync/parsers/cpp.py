@@ -139,15 +139,29 @@ def _select(cands, name: str, qualname: str | None, path: str, required: bool = 
     return hits[0]
 
 
-def _usage(ci, cur, path: str) -> tuple[set[str], set[int]]:
-    """Identifiers in the enum's tokens, and lines (in this file) of the declarations it refers to."""
-    used = {t.spelling for t in cur.get_tokens() if t.kind == ci.TokenKind.IDENTIFIER}
-    lines = set()
-    for c in cur.walk_preorder():
-        r = c.referenced if c.kind in (ci.CursorKind.DECL_REF_EXPR, ci.CursorKind.CALL_EXPR) else None
-        if r is not None and r.location.file is not None and r.location.file.name == path \
-                and r.kind != ci.CursorKind.ENUM_CONSTANT_DECL:
-            lines.add(r.location.line)
+def _usage(ci, cur, path: str, limit: int = 64) -> tuple[set[str], set[int]]:
+    """Identifiers the enum's values rest on, and lines (in this file) of the declarations they use.
+
+    Transitive: a constant or constexpr function the enum refers to brings its own tokens
+    (macros in its initializer or body) and its own references (up to ``limit`` declarations).
+    """
+    refs = (ci.CursorKind.DECL_REF_EXPR, ci.CursorKind.CALL_EXPR)
+    used: set[str] = set()
+    lines: set[int] = set()
+    todo, seen = [cur], set()
+    while todo and len(seen) < limit:
+        c = todo.pop()
+        key = (c.location.line, c.location.column)
+        if key in seen:
+            continue
+        seen.add(key)
+        used.update(t.spelling for t in c.get_tokens() if t.kind == ci.TokenKind.IDENTIFIER)
+        for k in c.walk_preorder():
+            r = k.referenced if k.kind in refs else None
+            if r is not None and r.location.file is not None and r.location.file.name == path \
+                    and r.kind != ci.CursorKind.ENUM_CONSTANT_DECL:
+                lines.add(r.location.line)
+                todo.append(r)
     return used, lines
 
 
