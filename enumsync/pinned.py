@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import EnumsyncError
+from .parsers.source import read_text
 
 DIST = "flashinfer-python"
 REQUIREMENT_FILES = ("requirements*.txt", "requirements/*.txt")
@@ -95,7 +96,7 @@ def _line_of(text: str, needle: str, start: int = 1) -> int:
 
 def _from_pyproject(p: Path, root: Path):
     from .tomlfile import loads
-    text = p.read_text(encoding="utf-8")
+    text = read_text(p, "fix it, or pass --flashinfer VERSION")
     data = loads(text, _rel(p, root), "fix it, or pass --flashinfer VERSION")
     proj = data.get("project", {})
     reqs = list(proj.get("dependencies", []))
@@ -109,7 +110,7 @@ def _from_pyproject(p: Path, root: Path):
 
 
 def _from_setup_cfg(p: Path, root: Path):
-    text = p.read_text(encoding="utf-8")
+    text = read_text(p, "fix it, or pass --flashinfer VERSION")
     cp = configparser.ConfigParser()
     try:
         cp.read_string(text)
@@ -133,8 +134,12 @@ def _from_requirements(p: Path, root: Path, seen: set[Path]):
     p = p.resolve()
     if p in seen:
         return
+    read_text(p, "fix it, or pass --flashinfer VERSION")   # a regular UTF-8 file, or one line
     try:
         rf = RequirementsFile.from_file(str(p), include_nested=True)
+    except (UnicodeDecodeError, OSError) as e:
+        raise EnumsyncError(f"{_rel(p, root)}: cannot read it or a file it includes ({e}); fix it, "
+                            "or pass --flashinfer VERSION") from None
     except InstallationError as e:
         missing = str(e).split(":", 1)[-1].split("|", 1)[0].strip()
         raise EnumsyncError(f"{_rel(p, root)}: includes {_rel(Path(missing), p.parent)}, which does not exist; "
@@ -162,7 +167,7 @@ def _from_requirements(p: Path, root: Path, seen: set[Path]):
 def _locked(p: Path, root: Path) -> tuple[str, str] | None:
     """(version, file:line) of flashinfer-python in a uv.lock, poetry.lock or pylock.toml, or None."""
     from .tomlfile import loads
-    text = p.read_text(encoding="utf-8")
+    text = read_text(p, "fix it, or pass --flashinfer VERSION")
     data = loads(text, _rel(p, root), "fix it, or pass --flashinfer VERSION")
     for pkg in data.get("package", []) + data.get("packages", []):
         if isinstance(pkg, dict) and _canon(str(pkg.get("name", ""))) == DIST and pkg.get("version"):

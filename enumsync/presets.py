@@ -194,9 +194,10 @@ def detect_extensions(py: EnumSpec, text: str | None = None, preset: Preset | No
     Every member below such a comment line, inside the class, counts.
     """
     if text is None:
+        from .parsers.source import read_source
         try:
-            text = Path(py.path).read_text(encoding="utf-8")
-        except OSError:
+            text = read_source(py.path, python=True)[1]
+        except EnumsyncError:
             return {}
     lines = text.splitlines()
     end = py.end_line or len(lines)

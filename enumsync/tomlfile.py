@@ -23,10 +23,5 @@ def loads(text: str, where: str, what_to_do: str = "fix the file") -> dict:
 
 def load(path: Path, what_to_do: str = "fix the file") -> dict:
     """Parse a TOML file; unreadable or invalid is one EnumsyncError line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise EnumsyncError(f"{path}: cannot read it ({e.strerror})") from e
-    except UnicodeDecodeError as e:
-        raise EnumsyncError(f"{path}: invalid TOML (not UTF-8 at byte {e.start}); {what_to_do}") from e
-    return loads(text, str(path), what_to_do)
+    from .parsers.source import read_text
+    return loads(read_text(path, f"TOML must be UTF-8; {what_to_do}"), str(path), what_to_do)

@@ -250,10 +250,13 @@ def extract_source(text: str, path: str, enum: str = ENUM, grid_functions: dict 
 
 
 def _read(p: Path) -> str:
+    """A model file's text: a regular file within the size limit, decoded as Python decodes it."""
+    from .source import decode_source, read_bytes
+    _, data = read_bytes(p)
     try:
-        return p.read_text(encoding="utf-8", errors="replace")
-    except OSError as e:
-        raise EnumsyncError(f"{p}: cannot read ({e.strerror or e}); check the path") from e
+        return decode_source(p, data, python=True)
+    except EnumsyncError:  # undecodable: it yields no rows (its parse reports why) instead of stopping the run
+        return data.decode("utf-8", errors="replace")
 
 
 def extract_file(path: str | Path, enum: str = ENUM, grid_functions: dict | None = None,
@@ -277,6 +280,9 @@ def python_files(paths: Iterable[Path]) -> list[Path]:
             out.extend(sorted(x for x in p.rglob("*.py") if x.is_file()))
         elif p.is_file():
             out.append(p)
+        elif p.exists():
+            raise EnumsyncError(f"{p}: is not a regular file (a device, FIFO or socket); pass Python files "
+                                "or folders of model code")
         else:
             raise EnumsyncError(f"{p}: no such file or directory; pass Python files or folders of model code")
     return out

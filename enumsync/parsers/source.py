@@ -70,10 +70,24 @@ def read_source(path: str | Path, python: bool = False) -> tuple[str, str]:
     ``python=True`` honours a PEP 263 coding line (a latin-1 file is valid Python); C++ is UTF-8.
     """
     p, data = read_bytes(path)
+    return str(p.resolve()), decode_source(path, data, python)
+
+
+def decode_source(path: str | Path, data: bytes, python: bool = False) -> str:
+    """``data`` as text, as :func:`read_source` decodes it (for bytes read elsewhere)."""
     text = _decode(path, data, python)
     if text.startswith("\ufeff"):
         text = text[1:]
-    return str(p.resolve()), text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: str | Path, what_to_do: str = "check the path") -> str:
+    """A UTF-8 text file (config, requirements, lock): a regular file within the size limit, or one line."""
+    _, data = read_bytes(path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise EnumsyncError(f"{path}: not UTF-8 text (byte {e.start}); {what_to_do}") from None
 
 
 def parse_python(text: str, filename: str) -> ast.Module:

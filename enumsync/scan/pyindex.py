@@ -59,11 +59,13 @@ def index_module(path: str, data: bytes) -> list[list]:
     """Every enum class of one file, as JSON-able rows (see :class:`PyEnumRef`)."""
     if not _CLASS.search(data):
         return []
+    from ..model import EnumsyncError
     from ..parsers.python_enum import _classes, _member_nodes, enum_kind
+    from ..parsers.source import decode_source, parse_python
     try:
-        text = data.decode("utf-8-sig")
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, UnicodeDecodeError):
+        text = decode_source(path, data, python=True)
+        tree = parse_python(text, path)
+    except (SyntaxError, ValueError, EnumsyncError):
         return []
     lines = text.splitlines()
     out = []
