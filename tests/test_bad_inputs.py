@@ -338,9 +338,8 @@ _MODELS = "models skips a named file it cannot parse (0 rows in 0 files, exit 0)
 XFAIL: dict[str, str] = {
     **{f"{c}:{i}": _CLANG for c in ("check", "fix", "diff") for i in ("cpp-error-directive", "cpp-unterminated-if")},
     **{f"models:py-{i}": _MODELS for i in (
-        "binary", "deep-parens", "huge-sparse", "indentation-error", "latin1-without-coding-line", "nul-after-8k",
-        "syntax-error", "tab-space-mix", "unknown-coding", "unterminated-string", "utf16",
-        "utf8-coding-with-bad-bytes")},
+        "deep-parens", "indentation-error", "latin1-without-coding-line", "nul-after-8k", "syntax-error",
+        "tab-space-mix", "unknown-coding", "unterminated-string", "utf8-coding-with-bad-bytes")},
 }
 
 
