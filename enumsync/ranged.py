@@ -69,6 +69,7 @@ class HttpRanges:
         self.transfer = transfer or Transfer()
         self.size: int | None = None
         self._spans: list[tuple[int, bytes]] = []
+        self._lock, self._pending = threading.Lock(), {}
 
     def _get(self, header: str) -> tuple[int, bytes]:
         r = self.session.get(self.url, headers={"Range": header, "Accept-Encoding": "identity"},
@@ -97,17 +98,36 @@ class HttpRanges:
         """The last ``n`` bytes (fewer if the file is smaller) and their offset; learns the size."""
         return self._get(f"bytes=-{n}")
 
-    def read(self, offset: int, n: int, ahead: int = 0) -> bytes:
-        """``n`` bytes at ``offset`` (short only at the end of the file)."""
-        stop = min(offset + n, self.size)
-        for start, data in self._spans:
+    def _cached(self, offset: int, stop: int) -> bytes | None:
+        for start, data in list(self._spans):
             if start <= offset and stop <= start + len(data):
                 return data[offset - start: stop - start]
+        return None
+
+    def read(self, offset: int, n: int, ahead: int = 0) -> bytes:
+        """``n`` bytes at ``offset`` (short only at the end of the file); threads share requests."""
+        stop = min(offset + n, self.size)
         if stop <= offset:
             return b""
-        end = min(max(stop, offset + ahead), self.size)
-        start, data = self._get(f"bytes={offset}-{end - 1}")
-        return data[offset - start: stop - start]
+        while True:
+            hit = self._cached(offset, stop)
+            if hit is not None:
+                return hit
+            with self._lock:
+                busy = next((ev for (a, b), ev in self._pending.items() if a <= offset and stop <= b), None)
+                if busy is None:
+                    end = min(max(stop, offset + ahead), self.size)
+                    mine = self._pending[(offset, end)] = threading.Event()
+            if busy is not None:            # another thread is fetching these bytes: wait for it
+                busy.wait()
+                continue
+            try:
+                start, data = self._get(f"bytes={offset}-{end - 1}")
+            finally:
+                with self._lock:
+                    del self._pending[(offset, end)]
+                mine.set()
+            return data[offset - start: stop - start]
 
 
 class LocalRanges(HttpRanges):
@@ -116,6 +136,7 @@ class LocalRanges(HttpRanges):
     def __init__(self, path, transfer: Transfer | None = None):
         import os
         self.path, self.url, self.transfer, self._spans = path, str(path), transfer or Transfer(), []
+        self._lock, self._pending = threading.Lock(), {}
         self.size = os.path.getsize(path)
 
     def _get(self, header: str) -> tuple[int, bytes]:
@@ -217,8 +238,12 @@ class RemoteWheel:
     def find(self, groups: list[tuple[str, ...]]) -> list[str | None]:
         """Per group of alternative names, the first that exists (None: none does)."""
         out: list[str | None] = []
-        for group in groups:
-            hit = self._bisect(group[0]) if self._all is None else None
+        firsts = [None] * len(groups)
+        if self._all is None and groups:        # the searches wait on the network: run them side by side
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(max_workers=len(groups)) as ex:
+                firsts = list(ex.map(lambda g: self._bisect(g[0]), groups))
+        for group, hit in zip(groups, firsts):
             if hit is None:
                 entries = self.entries()
                 hit = next((entries[n] for n in group if n in entries), None)
@@ -242,6 +267,12 @@ class RemoteWheel:
                 runs.append([off, end])
         for start, stop in runs:
             self.src.read(start, stop - start)
+
+    def read_many(self, names: list[str]) -> list[bytes]:
+        """Several members' bytes, their requests side by side."""
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(names)))) as ex:
+            return list(ex.map(self.read, names))
 
     def read(self, name: str) -> bytes:
         """The member's bytes, checked against its local header, size and CRC-32."""

@@ -306,8 +306,10 @@ def _store(dist: str, version: str, archive, wheel: str, digest: str | None,
     base = _base(dist, idx)
     if chosen and hasattr(archive, "prefetch"):
         archive.prefetch(chosen)
-    for name in [n for n in found if n] + chosen:
-        data = archive.read(name)
+    named = [n for n in found if n]
+    early = dict(zip(named, archive.read_many(named))) if hasattr(archive, "read_many") else {}
+    for name in named + chosen:
+        data = early.pop(name) if name in early else archive.read(name)
         try:
             write_atomic(safe_member_path(base, name), data)
         except ValueError as e:
