@@ -19,3 +19,34 @@ def test_ids_and_names_are_unique():
     rules = all_rules()
     assert len({r.id for r in rules}) == len(rules)
     assert len({r.name for r in rules}) == len(rules)
+
+
+@pytest.fixture
+def scratch_ids():
+    """Rule IDs a test may register; removed again afterwards."""
+    ids = ["ES990", "ES991"]
+    yield ids
+    for i in ids:
+        RULES.pop(i, None)
+
+
+def test_declare_and_the_decorator_register_every_field(scratch_ids):
+    from enumsync.rules import make, pair_rules, rule
+    meta = declare("ES990", "scratch-meta", Severity.WARNING, "a declared rule", scope="table")
+    assert (meta.id, meta.name, meta.severity, meta.doc, meta.scope, meta.check) == \
+        ("ES990", "scratch-meta", Severity.WARNING, "a declared rule", "table", None)
+
+    @rule("ES991", "scratch-check", Severity.ERROR, "a checked rule")
+    def scratch(cpp, py, ctx):
+        return []
+
+    r = RULES["ES991"]
+    assert (r.id, r.name, r.severity, r.doc, r.scope, r.check) == \
+        ("ES991", "scratch-check", Severity.ERROR, "a checked rule", "pair", scratch)
+    assert scratch(None, None, None) == []                # the decorator returns the function itself
+    assert r in pair_rules() and meta not in pair_rules()   # only pair rules with a check run on pairs
+    # declaring metadata again keeps the registered check; a new check replaces it
+    assert declare("ES991", "scratch-check", Severity.INFO, "again") is r and RULES["ES991"].check is scratch
+    f = make("ES991", "msg", member="A")
+    assert (f.rule, f.name, f.severity, f.message, f.member) == ("ES991", "scratch-check", Severity.ERROR, "msg", "A")
+    assert make("ES991", "m", severity=Severity.INFO).severity == Severity.INFO
