@@ -50,3 +50,39 @@ def test_declare_and_the_decorator_register_every_field(scratch_ids):
     f = make("ES991", "msg", member="A")
     assert (f.rule, f.name, f.severity, f.message, f.member) == ("ES991", "scratch-check", Severity.ERROR, "msg", "A")
     assert make("ES991", "m", severity=Severity.INFO).severity == Severity.INFO
+
+
+@pytest.mark.parametrize("fields,url", [
+    ([("Project-URL", "Bug Tracker, https://x.test/issues"), ("Project-URL", "Source , https://git.test/o/r/ ")],
+     "https://git.test/o/r"),
+    ([("Project-URL", "Documentation,https://docs.test/")], "https://docs.test"),
+    ([("Project-URL", "HOMEPAGE, https://home.test")], "https://home.test"),
+    ([("Project-URL", "Repository, https://github.com/o/r")], "https://github.com/o/r"),
+    ([("Project-URL", "Source, ")], "https://pypi.org/project/enumsync-kernels"),
+    ([("Project-URL", "Changelog, https://c.test"), ("Home-page", "https://hp.test/")], "https://hp.test"),
+    ([], "https://pypi.org/project/enumsync-kernels"),
+])
+def test_project_url_from_the_installed_metadata(monkeypatch, fields, url):
+    import importlib.metadata
+    from email.message import Message
+
+    from enumsync.rules import help_uri, project_url
+    md = Message()
+    for k, v in fields:
+        md[k] = v
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: md if name == "enumsync-kernels" else None)
+    assert project_url() == url
+    anchor = "/blob/main/docs/rules.md#es002" if "github.com/" in url else "/#es002"
+    assert help_uri("ES002") == url + anchor
+
+
+def test_project_url_without_metadata_is_the_pypi_page(monkeypatch):
+    import importlib.metadata
+
+    from enumsync.rules import help_uri, project_url
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+    monkeypatch.setattr(importlib.metadata, "metadata", missing)
+    assert project_url() == "https://pypi.org/project/enumsync-kernels"
+    assert help_uri("ES101") == "https://pypi.org/project/enumsync-kernels/#es101"
