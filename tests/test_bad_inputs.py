@@ -332,15 +332,8 @@ BUILDERS = dict(CPP_INPUTS + PY_INPUTS + CACHE_INPUTS)
 OPTIONS = {i: (o, v) for i, o, v in OPTION_INPUTS}
 CONFIGS = dict(CONFIG_INPUTS)
 
-# Defects owned by other work, strict so that they fail loudly once fixed: remove an entry then.
-_CLANG = "the C++ parser ignores clang's fatal errors outside the enum (#error, unterminated #if): g++ rejects the file"
-_MODELS = "models skips a named file it cannot parse (0 rows in 0 files, exit 0) instead of exit 2"
-XFAIL: dict[str, str] = {
-    **{f"{c}:{i}": _CLANG for c in ("check", "fix", "diff") for i in ("cpp-error-directive", "cpp-unterminated-if")},
-    **{f"models:py-{i}": _MODELS for i in (
-        "deep-parens", "indentation-error", "latin1-without-coding-line", "nul-after-8k", "syntax-error",
-        "tab-space-mix", "unknown-coding", "unterminated-string", "utf8-coding-with-bad-bytes")},
-}
+# Known defects, strict so that they fail loudly once fixed: remove an entry then. (None today.)
+XFAIL: dict[str, str] = {}
 
 
 def _argv(cmd: str, role: str, input_id: str, root: Path, help_text: dict) -> tuple[list[str], str, dict] | None:

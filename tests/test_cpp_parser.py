@@ -300,3 +300,24 @@ def test_a_default_macro_that_an_include_overrides_is_the_includes_value():
 def test_a_macro_behind_a_constant_or_constexpr_function_is_traced():
     # kLanes = LANES * 2 and doubled(x) = x * LANES, with LANES chosen by #ifdef USE_WIDE from config.h
     assert values(parse_cpp_enum(INC / "indirect.h", "Lanes")) == {"Total": 16, "Scaled": 24}
+
+
+@pytest.mark.parametrize("header,line,what", [
+    ('#error "needs CUDA"\nenum class Mode : int { A = 0 };\n', 1, '#error "needs CUDA"'),
+    ('#ifndef FOO\n#error "define FOO"\n#endif\nenum class Mode : int { A = 0 };\n', 2, '#error "define FOO"'),
+    ("#if 1\nenum class Mode : int { A = 0 };\n", 1, "unterminated conditional directive"),
+])
+def test_a_header_the_compiler_rejects_has_no_values(tmp_path, header, line, what):
+    h = tmp_path / "mode.h"
+    h.write_text(header)
+    with pytest.raises(EnumsyncError) as e:
+        parse_cpp_enum(h, "Mode")
+    assert str(e.value) == (f"{h}:{line}: the header does not compile ({what}), so Mode has no values; fix the "
+                            "header, or pass --include-dir if the condition depends on an include")
+
+
+def test_an_error_directive_in_a_branch_not_taken_is_no_error(tmp_path):
+    h = tmp_path / "mode.h"
+    h.write_text('#define FOO\n#ifndef FOO\n#error "define FOO"\n#endif\n#if 0\n#error "never"\n#endif\n'
+                 "enum class Mode : int { A = 3 };\n")
+    assert [(m.name, m.value) for m in parse_cpp_enum(h, "Mode").members] == [("A", 3)]

@@ -193,29 +193,41 @@ def _check_includes(cur, path: str, rs: list[Reason], src: Sources) -> None:
                 f"({', '.join(could[:4])}); pass --include-dir DIR for the directory that holds it")
 
 
+def _whole_file_error_lines(ds: list[Directive]) -> frozenset:
+    """Lines whose errors stop the whole header: ``#error`` directives and unterminated ``#if``s."""
+    lines, open_ifs = {d.line for d in ds if d.name == "error"}, []
+    for d in ds:
+        if d.name in ("if", "ifdef", "ifndef"):
+            open_ifs.append(d.line)
+        elif d.name == "endif" and open_ifs:
+            open_ifs.pop()
+    return frozenset(lines | set(open_ifs))
+
+
 def _find_enum(path: str, text: str, name: str, qualname: str | None, include_dirs):
     """(translation unit, enum cursor) from the parse that shows the compiler's view of the enum."""
     ci, index = _clang()
     ds = scan(text)
     last_line = text.count("\n") + 1
+    errs = _whole_file_error_lines(ds)
     blanked = blank_includes(text, ds)
     tu = _parse(ci, index, path, blanked, {})
     cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
     if cur is not None:
-        problems = trouble(ci, tu, cur, last_line)
+        problems = trouble(ci, tu, cur, last_line, errs)
         rs = reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path))
         if not problems and not rs:
             return ci, tu, cur
     src = with_includes(path, text, include_dirs, ds)
     tu = _parse(ci, index, path, src.main, src.unsaved)
     cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-    problems = trouble(ci, tu, cur, last_line)
+    problems = trouble(ci, tu, cur, last_line, errs)
     if problems and any("constant expression" in d.spelling for d in problems):
         tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies=False)
         cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-        problems = trouble(ci, tu, cur, last_line)
+        problems = trouble(ci, tu, cur, last_line, errs)
     if problems:
-        fail(ci, cur, _qualname(cur), path, problems, src)
+        fail(ci, cur, _qualname(cur), path, problems, src, errs)
     _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path)),
                     src)
     return ci, tu, cur

@@ -14,8 +14,13 @@ _RANGE = ("cannot be narrowed", "not representable in the underlying type", "out
 _BRACES = ("expected '}'", "expected ';' after enum", "extraneous closing brace")
 
 
-def trouble(ci, tu, cur, last_line: int) -> list:
-    """Errors that touch the enum: inside its lines, fatal ones, and unclosed braces at the end.
+_UNTERMINATED = "unterminated conditional directive"
+
+
+def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset()) -> list:
+    """Errors that touch the enum: inside its lines, fatal ones, unclosed braces at the end, and the
+    errors that make the whole header fail to compile (an active ``#error`` on one of
+    ``error_lines``, an unterminated ``#if``), since the compiler gives no values then.
 
     A header whose includes are blanked can have an error per line (unknown types), so this
     loop makes a few raw libclang calls per diagnostic and wraps only the ones it keeps.
@@ -37,9 +42,9 @@ def trouble(ci, tu, cur, last_line: int) -> list:
             if api.main_file(loc):
                 api.expansion(loc, byref(f), byref(line), byref(col), byref(off))
                 n = line.value
-        if n and (start <= n <= end or n >= tail):
+        if n and (start <= n <= end or n >= tail or n in error_lines):
             d = api.wrap(p)   # disposed when dropped
-            if n <= end or d.spelling.startswith(_BRACES):
+            if n <= end or d.spelling.startswith(_BRACES) or n in error_lines or d.spelling == _UNTERMINATED:
                 out.append(d)
         else:
             api.dispose(p)
@@ -83,7 +88,8 @@ def _member_at(ci, cur, line: int) -> str | None:
     return None
 
 
-def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None) -> None:
+def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None,
+         error_lines: frozenset = frozenset()) -> None:
     """Raise the one-line error for the first diagnostic that stops the enum's values."""
     q = qualname
     rng = [d for d in errs if any(s in d.spelling for s in _RANGE)]
@@ -93,6 +99,12 @@ def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None) -> 
         who = _member_at(ci, cur, d.location.line) or "a member"
         raise EnumsyncError(f"{path}:{d.location.line}: {q}::{who} does not fit the enum's underlying type "
                             f"(compiler: {d.spelling}); fix the value or widen the type")
+    whole = [d for d in errs if d.spelling == _UNTERMINATED or d.location.line in error_lines]
+    if whole:
+        d = whole[0]
+        what = d.spelling if d.spelling == _UNTERMINATED else f"#error {d.spelling}"
+        raise EnumsyncError(f"{path}:{d.location.line}: the header does not compile ({what}), so {q} has no "
+                            "values; fix the header, or pass --include-dir if the condition depends on an include")
     if brace:
         d = brace[0]
         raise EnumsyncError(f"{path}:{d.location.line}: {q} is truncated or its braces do not close "

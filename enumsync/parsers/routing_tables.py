@@ -249,14 +249,27 @@ def extract_source(text: str, path: str, enum: str = ENUM, grid_functions: dict 
     return rows
 
 
-def _read(p: Path) -> str:
-    """A model file's text: a regular file within the size limit, decoded as Python decodes it."""
+def _read(p: Path, named: bool = False) -> str:
+    """A model file's text: a regular file within the size limit, decoded as Python decodes it.
+
+    A file the user ``named`` must be Python (one line and exit 2 if not); a file found in a folder
+    that cannot be decoded is read leniently and yields no rows."""
     from .source import decode_source, read_bytes
     _, data = read_bytes(p)
     try:
-        return decode_source(p, data, python=True)
-    except EnumsyncError:  # undecodable: it yields no rows (its parse reports why) instead of stopping the run
+        text = decode_source(p, data, python=True)
+    except EnumsyncError:
+        if named:
+            raise
         return data.decode("utf-8", errors="replace")
+    if named:
+        try:
+            parse_python(text, str(p))
+        except SyntaxError as e:
+            raise EnumsyncError(f"{p}:{e.lineno or 0}: Python syntax error: {e.msg}; fix the file first") from None
+        except ValueError as e:     # null bytes
+            raise EnumsyncError(f"{p}: not Python source ({e}); check the path") from None
+    return text
 
 
 def extract_file(path: str | Path, enum: str = ENUM, grid_functions: dict | None = None,
@@ -310,7 +323,8 @@ def extract_paths(paths: list[Path], enum: str = ENUM) -> list[RoutingRow]:
 
 def _extract_paths(paths: list[Path], enum: str) -> list[RoutingRow]:
     files = python_files(paths)
-    texts = {f: _read(f) for f in files}
+    named = {Path(p) for p in paths if Path(p).is_file()}
+    texts = {f: _read(f, f in named) for f in files}
     rows: list[RoutingRow] = []
     grid_functions: dict[str, tuple[ast.FunctionDef, str]] = {}
     for f in files:
