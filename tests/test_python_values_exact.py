@@ -181,6 +181,48 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "attribute_target": ("import types\nns = types.SimpleNamespace()\nclass E(IntEnum):\n    A = 1\n    ns.x = 2\n",
                          {"A": "assigns to `ns.x`"}),
     "del_name": ("K = 1\ndel K\nK2 = 3\nclass E(IntEnum):\n    X = K2\n", {}),
+    # --- more corners of the body replay, __new__ and the module scope -----------------------------
+    "nested_class_member": ("class E(Enum):\n    A = 1\n    class Inner:\n        pass\n    B = 2\n",
+                            {"Inner": "nested in the enum"}),
+    "member_decorated_function": ("class E(Enum):\n    A = 1\n    @member\n    def f(self):\n        return 1\n",
+                                  {"f": "made a member with @member"}),
+    "member_two_args": ("class E(IntEnum):\n    A = member(1, 2)\n    B = 3\n", {"A": "takes one value"}),
+    "unpack_mismatch": ("class E(IntEnum):\n    A = 1\n    C, D = 1, 2, 3\n", {"C": "unpacked", "D": "unpacked"}),
+    "strenum_auto": ("class E(enum.StrEnum):\n    A = auto()\n    B = 'b'\n",
+                     {"A": "member type is str", "B": "member type is str"}),
+    "flag_negative_then_auto": ("class E(IntFlag):\n    A = -2\n    B = auto()\n", {}),
+    "gnv_decorated": ("import functools\nclass E(IntEnum):\n    @functools.cache\n"
+                      "    def _generate_next_value_(name, start, count, lv):\n        return 5\n    A = auto()\n",
+                      {"A": "decorated with"}),
+    "gnv_kwargs": ("class E(IntEnum):\n    def _generate_next_value_(name, start, count, lv, **kw):\n"
+                   "        return 5\n    A = auto()\n", {"A": "`**kwargs`"}),
+    "gnv_kwonly_required": ("class E(IntEnum):\n    def _generate_next_value_(name, start, count, lv, *, k):\n"
+                            "        return 5\n    A = auto()\n", {"A": "needs keyword"}),
+    "new_returns_other": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
+                          "        return 5\n    X = 1\n", {"X": "does not return the object"}),
+    "new_int_no_value": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
+                         "        obj.extra = v\n        return obj\n    X = 4\n    Y = (9,)\n", {}),
+    "new_builtins": ("class E(IntEnum):\n    def __new__(cls, v):\n        w = max(v, 3) - min(v, 1) + abs(-v) + len((1, 2))\n"
+                     "        obj = int.__new__(cls, w)\n        obj._value_ = w\n        return obj\n"
+                     "    X = 1\n    Y = 7\n", {}),
+    "new_not_cls": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(v)\n"
+                    "        obj._value_ = v\n        return obj\n    X = 1\n", {"X": "not called with `cls`"}),
+    "new_other_call": ("import math\nclass E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
+                       "        obj._value_ = math.floor(v)\n        return obj\n    X = 1\n", {"X": "a call of `math.floor`"}),
+    "new_attr_elsewhere": ("import types\nns = types.SimpleNamespace()\nclass E(IntEnum):\n    def __new__(cls, v):\n"
+                           "        obj = int.__new__(cls, v)\n        ns.x = 1\n        obj._value_ = v\n        return obj\n"
+                           "    X = 1\n", {"X": "something other than the new member"}),
+    "new_shadowed_int": ("class E(Enum):\n    def __new__(cls, v):\n        int = 3\n        obj = object.__new__(cls)\n"
+                         "        obj._value_ = v + int\n        return obj\n    X = 1\n", {}),
+    "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
+    "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
+    "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
+                              "    X = K\n    Y = 2\n", {"X": "decorated function"}),
+    "module_del": ("K = 1\ndel K\nclass E(IntEnum):\n    X = K\n    Y = 2\n", {"X": "`delete` statement"}),
+    "module_match": ("match 3:\n    case K:\n        pass\nclass E(IntEnum):\n    X = K\n    Y = 2\n",
+                     {"X": "`match` statement"}),
+    "if_walrus_holder": ("if (K := 3) > 0:\n    class E(IntEnum):\n        X = K\n        Y = 2\n", {"X": "`:=`"}),
+    "module_class_value": ("class K:\n    pass\nclass E(Enum):\n    X = K\n    Y = 2\n", {"X": "not a constant"}),
 }
 # A class CPython refuses to create: every member is unknown, with this reason.
 REFUSED: dict[str, tuple[str, str]] = {
@@ -191,6 +233,8 @@ REFUSED: dict[str, tuple[str, str]] = {
     "ignore_after_member": ("class E(IntEnum):\n    t = 1\n    _ignore_ = 't'\n    B = 2\n", "already set"),
     "gnv_after_auto": ("class E(IntEnum):\n    A = auto()\n    def _generate_next_value_(n, s, c, l):\n"
                        "        return 5\n    B = auto()\n", "after auto()"),
+    "aug_assign_member": ("class E(IntEnum):\n    A = 1\n    A += 1\n", "assigned twice"),
+    "ignore_not_names": ("class E(IntEnum):\n    _ignore_ = 5\n    A = 1\n", "not a constant list of names"),
     "loop_in_body": ("class E(IntEnum):\n    A = 1\n    for _i in range(2):\n        pass\n", "`for` statement"),
 }
 
