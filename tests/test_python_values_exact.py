@@ -30,6 +30,11 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "module_alias": ("import enum as en\nclass E(en.IntFlag):\n    A = 4\n    B = en.auto()\n", {}),
     "int_flag_mixin": ("class E(int, Flag):\n    A = 2\n    B = auto()\n    C = (8,)\n", {}),
     "local_plain_mixin": ("class Mix:\n    '''doc'''\nclass E(Mix, IntEnum):\n    A = 7\n    B = auto()\n", {}),
+    "local_base_chain": ("class Zero:\n    pass\nclass Mix(int, Zero):\n    pass\nclass E(Mix, Enum):\n"
+                         "    A = (1,)\n    B = ('7',)\n", {}),
+    "local_base_with_init": ("class Base:\n    def __init__(self, *a):\n        pass\nclass E(Base, IntEnum):\n"
+                             "    A = 1\n", {"A": "defines `__init__`"}),
+    "local_base_bad_base": ("class Base(len):\n    pass\nclass E(Base, IntEnum):\n    A = 1\n", {"A": "base `len`"}),
     "local_base_with_new": ("class Base:\n    def __new__(cls, v):\n        o = int.__new__(cls, v)\n"
                             "        o._value_ = v * 2\n        return o\nclass E(Base, IntEnum):\n    A = 1\n",
                             {"A": "defines `__new__`"}),
@@ -248,7 +253,8 @@ for path in sys.argv[1:]:
         spec = importlib.util.spec_from_file_location("case_" + str(len(out)), path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
-        out[path] = {n: [m.value if type(m.value) is int else {"other": repr(m.value)}, m.name]
+        out[path] = {n: [int(m.value) if isinstance(m.value, int) and not isinstance(m.value, bool)
+                         else {"other": repr(m.value)}, m.name]
                      for n, m in mod.E.__members__.items()}
     except Exception as e:
         out[path] = {"__error__": type(e).__name__ + ": " + str(e)}
