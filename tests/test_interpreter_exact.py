@@ -165,3 +165,13 @@ def test_ast_readers():
     assert callee_name(e("(lambda: 1)()")) == ""
     x = Expr("a + b")
     assert repr(x) == "a + b" and x.default is None and x.has_default is False and x.via == ""
+
+
+def test_short_text_of_a_tree_too_deep_to_unparse():
+    node = ast.Constant(1)
+    for _ in range(100_000):
+        node = ast.UnaryOp(op=ast.USub(), operand=node)
+    node.lineno = 7
+    assert it._short(node) == "<UnaryOp at line 7>"
+    node = ast.UnaryOp(op=ast.USub(), operand=node)
+    assert it._short(node) == "<UnaryOp at line ?>"

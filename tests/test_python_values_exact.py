@@ -219,6 +219,9 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                            "    X = 1\n", {"X": "something other than the new member"}),
     "new_shadowed_int": ("class E(Enum):\n    def __new__(cls, v):\n        int = 3\n        obj = object.__new__(cls)\n"
                          "        obj._value_ = v + int\n        return obj\n    X = 1\n", {}),
+    "new_decorated": ("class E(IntEnum):\n    @staticmethod\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
+                      "        obj._value_ = v\n        return obj\n    X = 1\n", {"X": "decorated with `staticmethod`"}),
+    "int_call_raises": ("class E(IntEnum):\n    A = int('zz', 5)\n    B = 2\n", {"A": "Python raises ValueError"}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
@@ -371,3 +374,12 @@ def test_spec_fields_lines_exprs_comments_and_ignores(tmp_path):
     assert (a.line, a.end_line, a.expr, a.comment, a.value) == (8, 9, "1 +\n         2", "above A", 3)
     assert (b.line, b.end_line, b.expr, b.ignore, b.comment, b.value) == (10, 10, "X", ("ES001", "ES004"), "reason", 1)
     assert (c.expr, c.value, c.ignore, c.comment, c.meaning) == ("auto()", 4, (), "", None)
+
+
+def test_member_nodes_reads_members_without_values(tmp_path):
+    import ast
+    from enumsync.parsers.python_enum import member_nodes
+    tree = ast.parse("class E(IntEnum):\n    A = 1\n    _b = X\n    __c = 2\n    D = E_ = auto()\n"
+                     "    def f(self):\n        pass\n")
+    got = [(n, ast.unparse(node), st.lineno) for n, node, st in member_nodes(tree.body[0])]
+    assert got == [("A", "1", 2), ("_b", "X", 3), ("D", "auto()", 5), ("E_", "auto()", 5)]
