@@ -97,10 +97,14 @@ def test_check_size_and_binop_directly():
 def test_depth_and_step_limits(monkeypatch):
     deep = "(" * 150 + "1" + ")" * 150         # parentheses add no nodes: fine
     assert ev(deep) == 1
-    nested = "-" * (it.MAX_DEPTH + 5) + "1"
-    with pytest.raises(Unsupported, match=f"nested over {it.MAX_DEPTH} deep"):
-        ev(nested)
-    assert ev("-" * (it.MAX_DEPTH - 2) + "1") == eval("-" * (it.MAX_DEPTH - 2) + "1")  # noqa: S307
+    monkeypatch.setattr(it, "MAX_DEPTH", 12)   # small, so the test stays fast under mutation testing
+    assert ev("-" * 11 + "1") == -1              # 12 nested nodes
+    with pytest.raises(Unsupported, match="nested over 12 deep"):
+        ev("-" * 12 + "1")
+    one = Interpreter()
+    with pytest.raises(Unsupported):
+        one.ev(ast.parse("-" * 12 + "1", mode="eval").body, {})
+    assert one.depth == 0 and one.ev(ast.parse("-" * 11 + "1", mode="eval").body, {}) == -1   # depth unwound
     chain = " + ".join(["1"] * 500)          # a left-deep chain runs in a loop, not by recursion
     assert ev(chain) == 500
     monkeypatch.setattr(it, "MAX_STEPS", 10)
