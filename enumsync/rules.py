@@ -165,10 +165,8 @@ def type_range(underlying: str | None) -> tuple[int, int] | None:
 def norm_name(name: str) -> str:
     """A member name without its naming convention: case, underscores, a trailing ``_`` that
     dodges a Python keyword, and a C++ ``k`` prefix (``kFast``, ``Fast``, ``FAST``, ``fast_`` -> ``fast``)."""
-    n = name.rstrip("_") or name
-    if len(n) > 1 and n[0] == "k" and n[1].isupper():
-        n = n[1:]
-    return n.replace("_", "").lower()
+    n = name[1:] if len(name) > 1 and name[0] == "k" and name[1].isupper() else name
+    return n.replace("_", "").lower()       # every underscore, the keyword-dodging trailing one too
 
 
 @dataclass(frozen=True)

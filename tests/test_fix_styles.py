@@ -232,3 +232,48 @@ def test_the_guard_refuses_a_result_that_touches_other_lines_or_does_not_compile
     with pytest.raises(FixRefused, match=r"^m.py: the rewritten class would not compile \(.* at line 5\); nothing "
                                          r"was written; please report this$"):
         _verify(src, raw.replace(b"Alpha = 0", b"Alpha = = 0"), cls, "m.py")
+
+
+# --- ties and majorities in the style decisions ------------------------------------------------
+THREE = "enum class Mode : int {\n  // Alpha: first\n  Alpha = 0,\n  // Beta: second\n  Beta = 1,\n  // Gamma: the new one\n  Gamma = 2,\n};\n"
+
+
+def test_a_tie_of_value_forms_is_plain(tmp_path):
+    assert fixed(tmp_path, HEAD + "    Alpha = (0,)\n    Beta = 1\n", THREE).text.endswith("    Gamma = 2\n")
+
+
+def test_no_literal_value_at_all_gives_the_tuple_form(tmp_path):
+    assert fixed(tmp_path, HEAD + "    Alpha = 1 - 1\n    Beta = 0 + 1\n", THREE).text.endswith("    Gamma = (2,)\n")
+
+
+def test_half_of_the_gaps_blank_is_no_rhythm(tmp_path):
+    src = HEAD + "    Alpha = 0\n\n    Beta = 1\n    Unspecified = 3\n"
+    assert fixed(tmp_path, src).text == HEAD + (
+        "    Alpha = 0\n\n    Beta = 1\n    # Gamma: the new one\n    Gamma = 2\n    Unspecified = 3\n")
+
+
+def test_comments_above_outnumbering_inline_ones_win(tmp_path):
+    header = HEADER.replace("  // Unspecified\n  Unspecified = 3,\n",
+                            "  // Delta: d\n  Delta = 3,\n  // Eps: e\n  Eps = 4,\n  // Unspecified\n  Unspecified = 5,\n")
+    src = HEAD + ("    # Alpha: first\n    Alpha = 0\n    # Beta: second\n    Beta = 1\n    Delta = 3  # Delta: d\n"
+                  "    Eps = 4  # Eps: e\n    # Unspecified\n    Unspecified = 5\n")
+    assert "    # Gamma: the new one\n    Gamma = 2\n" in fixed(tmp_path, src, header).text
+    # one above, one inline: a tie keeps comments above
+    src = HEAD + "    # Alpha: first\n    Alpha = 0\n    Beta = 1  # Beta: second\n    Unspecified = 3\n"
+    assert "    # Gamma: the new one\n    Gamma = 2\n" in fixed(tmp_path, src).text
+    # two inline, one above: inline
+    src = HEAD + ("    # Alpha: first\n    Alpha = 0\n    Beta = 1  # Beta: second\n    Unspecified = 3  # Unspecified\n")
+    assert "    Gamma = 2  # Gamma: the new one\n" in fixed(tmp_path, src).text
+
+
+def test_a_hash_inside_a_string_value_is_no_inline_comment(tmp_path):
+    header = "enum class Mode : int { Alpha = 0, Beta = 1 };\n"
+    src = "from enum import Enum\n\n\nclass Mode(int, Enum):\n    # Alpha: first\n    Alpha = 0\n"
+    assert fixed(tmp_path, src, header).text.endswith("    Alpha = 0\n    Beta = 1\n")
+
+
+def test_line_ends_come_from_the_class_header_line(tmp_path):
+    src = ("from enum import IntEnum\n\n\nclass Mode(IntEnum):\r\n    Alpha = 0\r\n    Beta = 1\r\n"
+           "    Unspecified = 3\r\n").encode()
+    r = fixed(tmp_path, src)
+    assert b"    # Gamma: the new one\r\n    Gamma = 2\r\n" in r.data
