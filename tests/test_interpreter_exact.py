@@ -144,7 +144,7 @@ def test_restricted_operators_and_short_texts():
     assert it._short(long) == "a" * 57 + "..." and len(it._short(long)) == 60
     assert it._short(ast.parse("abc", mode="eval").body) == "abc"
     assert it._short(ast.parse("a" * 60, mode="eval").body) == "a" * 60
-    assert it._short_value(1 << 200) == "<int of 201 bits>" and it._short_value(1 << 127) == str(1 << 127)
+    assert it._short_value(1 << 200) == "<int of 201 bits>" and it._short_value(1 << 128) == "<int of 129 bits>" and it._short_value(1 << 127) == str(1 << 127)
     assert it._short_value("x" * 50) == "<str of 50>" and it._short_value("abc") == "'abc'"
     assert it._short_value((1,) * 39) == repr((1,) * 39)[:37] + "..."
     assert it._short_value(12) == "12"

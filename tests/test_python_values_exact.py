@@ -140,7 +140,8 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                          "    X = (1, 2)\n    Y = 3\n    Z = (1, 1, 9, 9)\n", {}),
     "new_without_value": ("class E(int, Enum):\n    def __new__(cls, a, label):\n        obj = int.__new__(cls, a)\n"
                           "        obj.label = label\n        return obj\n    X = (4, 'four')\n    Y = (5, 'five')\n",
-                          {"X": "custom __new__", "Y": "custom __new__"}),
+                          {"X": "custom __new__: Python raises TypeError: 'str' object cannot be interpreted as an integer at line 4",
+                           "Y": "custom __new__"}),
     "new_object_value": ("class E(Enum):\n    def __new__(cls, a, b):\n        obj = object.__new__(cls)\n"
                          "        obj._value_ = a * 10 + b\n        return obj\n    X = (1, 2)\n    Y = (3, 4)\n", {}),
     "new_if_branches": ("class E(IntEnum):\n    def __new__(cls, v):\n        if v > 5:\n            w = v - 5\n"
@@ -222,6 +223,8 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "new_decorated": ("class E(IntEnum):\n    @staticmethod\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
                       "        obj._value_ = v\n        return obj\n    X = 1\n", {"X": "decorated with `staticmethod`"}),
     "int_call_raises": ("class E(IntEnum):\n    A = int('zz', 5)\n    B = 2\n", {"A": "Python raises ValueError"}),
+    "new_keyword_call": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, max(v, 3, key=abs))\n"
+                         "        obj._value_ = v\n        return obj\n    X = 1\n", {"X": "a call with keywords or *args at line 5"}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
