@@ -225,6 +225,10 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "int_call_raises": ("class E(IntEnum):\n    A = int('zz', 5)\n    B = 2\n", {"A": "Python raises ValueError"}),
     "new_keyword_call": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, max(v, 3, key=abs))\n"
                          "        obj._value_ = v\n        return obj\n    X = 1\n", {"X": "a call with keywords or *args at line 5"}),
+    "new_object_no_value": ("class E(Enum):\n    def __new__(cls, v):\n        obj = object.__new__(cls)\n"
+                            "        obj.label = 'x'\n        return obj\n    X = 3\n    Y = -4\n", {}),
+    "new_module_const": ("SHIFT = 4\nclass E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v << SHIFT)\n"
+                         "        obj._value_ = v << SHIFT\n        return obj\n    X = 1\n    Y = 3\n", {}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
