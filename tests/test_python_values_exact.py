@@ -229,6 +229,8 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                             "        obj.label = 'x'\n        return obj\n    X = 3\n    Y = -4\n", {}),
     "new_module_const": ("SHIFT = 4\nclass E(IntEnum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v << SHIFT)\n"
                          "        obj._value_ = v << SHIFT\n        return obj\n    X = 1\n    Y = 3\n", {}),
+    "module_if_decorated_def": ("import functools\nif len('x'):\n    @functools.cache\n    def K():\n        return 1\n"
+                                "class E(IntEnum):\n    X = 1\n    Y = K\n", {"Y": "`if` statement"}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
@@ -390,3 +392,9 @@ def test_member_nodes_reads_members_without_values(tmp_path):
                      "    def f(self):\n        pass\n")
     got = [(n, ast.unparse(node), st.lineno) for n, node, st in member_nodes(tree.body[0])]
     assert got == [("A", "1", 2), ("_b", "X", 3), ("D", "auto()", 5), ("E_", "auto()", 5)]
+
+
+def test_the_default_enum_name_is_routing_method_type(tmp_path):
+    p = tmp_path / "m.py"
+    p.write_text(HEAD + "class Other(IntEnum):\n    A = 5\nclass RoutingMethodType(IntEnum):\n    Default = 0\n    TopK = 4\n")
+    assert [(m.name, m.value) for m in parse_python_enum(p).members] == [("Default", 0), ("TopK", 4)]
