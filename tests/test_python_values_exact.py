@@ -231,6 +231,12 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                          "        obj._value_ = v << SHIFT\n        return obj\n    X = 1\n    Y = 3\n", {}),
     "module_if_decorated_def": ("import functools\nif len('x'):\n    @functools.cache\n    def K():\n        return 1\n"
                                 "class E(IntEnum):\n    X = 1\n    Y = K\n", {"Y": "`if` statement"}),
+    "new_kwonly_const": ("SHIFT = 4\nclass E(IntEnum):\n    def __new__(cls, v, w=SHIFT, *, k=SHIFT + 1):\n"
+                         "        obj = int.__new__(cls, v)\n        obj._value_ = v << w | k\n        return obj\n    X = 1\n", {}),
+    "new_super_int_mixin": ("class E(int, Enum):\n    def __new__(cls, v):\n        obj = super().__new__(cls, v)\n"
+                            "        obj._value_ = v * 2\n        return obj\n    X = 1\n    Y = 5\n", {}),
+    "strenum_new_len": ("class E(enum.StrEnum):\n    def __new__(cls, v):\n        obj = str.__new__(cls, v)\n"
+                        "        obj._value_ = len(v)\n        return obj\n    Abc = auto()\n    B = 'xy'\n", {}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
