@@ -237,6 +237,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                             "        obj._value_ = v * 2\n        return obj\n    X = 1\n    Y = 5\n", {}),
     "strenum_new_len": ("class E(enum.StrEnum):\n    def __new__(cls, v):\n        obj = str.__new__(cls, v)\n"
                         "        obj._value_ = len(v)\n        return obj\n    Abc = auto()\n    B = 'xy'\n", {}),
+    "odd_underscores": ("class E(IntEnum):\n    __x_ = 1\n    _y__ = 2\n    ___ = 3\n    ____ = 4\n    Z = 5\n", {}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
@@ -395,7 +396,7 @@ def test_member_nodes_reads_members_without_values(tmp_path):
     import ast
     from enumsync.parsers.python_enum import member_nodes
     tree = ast.parse("class E(IntEnum):\n    A = 1\n    _b = X\n    __c = 2\n    D = E_ = auto()\n"
-                     "    def f(self):\n        pass\n")
+                     "    def f(self):\n        pass\n    k = enum.nonmember(1)\n    n = nonmember(2)\n")
     got = [(n, ast.unparse(node), st.lineno) for n, node, st in member_nodes(tree.body[0])]
     assert got == [("A", "1", 2), ("_b", "X", 3), ("D", "auto()", 5), ("E_", "auto()", 5)]
 
