@@ -179,3 +179,17 @@ def test_short_text_of_a_tree_too_deep_to_unparse():
     assert it._short(node) == "<UnaryOp at line 7>"
     node = ast.UnaryOp(op=ast.USub(), operand=node)
     assert it._short(node) == "<UnaryOp at line ?>"
+
+
+@pytest.mark.parametrize("src, says", [
+    (f"2 ** {MAX_BITS + 1}", f"`**` result over {MAX_BITS} bits at line 1"),
+    (f"2 ** {MAX_BITS}", f"a value over {MAX_BITS} bits at line 1"),
+    (f"1 << {MAX_BITS}", f"`<<` result over {MAX_BITS} bits at line 1"),
+    (f"(2 ** 40000) * (2 ** 40000)", f"`*` result over {MAX_BITS} bits at line 1"),
+    (f"'a' * {MAX_LEN + 1}", f"a sequence over {MAX_LEN} items at line 1"),
+    (f"('a' * {MAX_LEN}) + 'b'", f"a sequence over {MAX_LEN} items at line 1"),
+])
+def test_each_budget_refusal_names_its_operator_and_line(src, says):
+    with pytest.raises(Unsupported) as e:
+        ev(src)
+    assert str(e.value) == says

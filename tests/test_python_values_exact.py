@@ -238,6 +238,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "strenum_new_len": ("class E(enum.StrEnum):\n    def __new__(cls, v):\n        obj = str.__new__(cls, v)\n"
                         "        obj._value_ = len(v)\n        return obj\n    Abc = auto()\n    B = 'xy'\n", {}),
     "odd_underscores": ("class E(IntEnum):\n    __x_ = 1\n    _y__ = 2\n    ___ = 3\n    ____ = 4\n    Z = 5\n", {}),
+    "boolop_names": ("K = 3\nclass E(IntEnum):\n    A = 0 or K\n    B = K and 5\n    C = not K\n", {}),
     "module_star_enum": ("from enum import *\nclass E(IntFlag):\n    A = auto()\n    B = auto()\n", {}),
     "module_relative_import": ("class E(IntEnum):\n    A = 1\n", {}),
     "module_decorated_func": ("import functools\n@functools.cache\ndef K():\n    return 1\nclass E(IntEnum):\n"
