@@ -277,3 +277,29 @@ def test_line_ends_come_from_the_class_header_line(tmp_path):
            "    Unspecified = 3\r\n").encode()
     r = fixed(tmp_path, src)
     assert b"    # Gamma: the new one\r\n    Gamma = 2\r\n" in r.data
+
+
+def test_a_member_written_over_several_lines(tmp_path):
+    src = HEAD + "    Alpha = (\n        0,\n    )\n    Beta = 5\n    Unspecified = 3\n"
+    r = fixed(tmp_path, src)
+    assert r.text == HEAD + ("    Alpha = (\n        0,\n    )\n    Beta = 1\n    # Gamma: the new one\n    Gamma = 2\n"
+                             "    Unspecified = 3\n")
+    src = HEAD + "    Alpha = 0\n    Beta = (\n        1\n    )\n    # Unspecified\n    Unspecified = 3\n"
+    assert fixed(tmp_path, src).text == HEAD + (
+        "    Alpha = 0\n    Beta = (\n        1\n    )\n    # Gamma: the new one\n    Gamma = 2\n"
+        "    # Unspecified\n    Unspecified = 3\n")
+
+
+def test_inline_ignores_are_honoured_by_fix(tmp_path):
+    src = HEAD + ("    Alpha = 0\n    Beta = 7  # enumsync: ignore[ES002]\n    Gamma = 2\n    Unspecified = 3\n"
+                  "    Custom = 100  # enumsync: ignore[ES004]\n")
+    r = fixed(tmp_path, src)
+    assert (r.text, r.changes) == (src, [])
+
+
+def test_bytes_that_are_not_python_are_refused_by_the_byte_api(tmp_path):
+    cpp, spec = _specs(tmp_path, HEAD + "    Alpha = 0\n")
+    with pytest.raises(FixRefused, match=r"mode.py:6: Python syntax error: .'(. was never closed; fix the file first$"):
+        plan_fix_bytes((HEAD + "    Alpha = 0\n    Beta = (\n").encode(), spec, cpp)
+    with pytest.raises(FixRefused, match=r"mode.py: not Python source \(.*\); fix the file first$"):
+        plan_fix_bytes((HEAD + "    Alpha = 0\n    B = '\0'\n").encode(), spec, cpp)
