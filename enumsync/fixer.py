@@ -175,7 +175,8 @@ def plan_fix_bytes(raw: bytes, py: EnumSpec, cpp: EnumSpec, extensions=(), encod
     try:
         tree = ast.parse(src.text)
     except SyntaxError as e:
-        raise FixRefused(f"{where}:{e.lineno}: Python syntax error: {e.msg}; fix the file first") from e
+        at = f"{where}:{e.lineno}" if e.lineno else where      # null bytes: no line (Python >= 3.11.4)
+        raise FixRefused(f"{at}: Python syntax error: {e.msg}; fix the file first") from e
     except ValueError as e:      # null bytes (Python < 3.12)
         raise FixRefused(f"{where}: not Python source ({e}); fix the file first") from e
     cls = _find_class(tree, py)
