@@ -37,14 +37,23 @@ def version_lock(dist: str, version: str):
     return FileLock(str(d / f"{_slug(dist)}-{_slug(version)}.lock"), timeout=LOCK_TIMEOUT_S)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a unique temporary file in the same folder."""
+def write_atomic(path: Path, data: bytes, before_replace=None) -> None:
+    """Write ``data`` to ``path`` through a unique temporary file in the same folder.
+
+    ``before_replace(tmp)``, if given, runs on the written temporary file just before the rename
+    (to copy a mode or owner, or to refuse); if it raises, the temporary file is removed and
+    ``path`` is untouched.
+    """
     import tempfile
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if before_replace is not None:
+            before_replace(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:

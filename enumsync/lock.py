@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -120,12 +119,12 @@ class Lock:
 def read_lock(path: Path) -> Lock:
     """Read and validate a lock file; anything wrong is one EnumsyncError line."""
     import fastjsonschema
-    redo = f"delete it and run `enumsync lock` to write it again"
+    from .parsers.source import read_text
+    redo = "delete it and run `enumsync lock` to write it again"
+    text = read_text(path, redo)        # a regular UTF-8 file (a FIFO would block a plain read)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as e:
-        raise EnumsyncError(f"{path}: cannot read the lock ({e.strerror})") from e
-    except (ValueError, UnicodeDecodeError) as e:
+        data = json.loads(text)
+    except ValueError as e:
         raise EnumsyncError(f"{path}: not a valid lock (not JSON: {e}); {redo}") from e
     try:
         _validator()(data)
@@ -159,9 +158,8 @@ def write_lock(path: Path, entries: list[LockEntry]) -> bool:
                 return False
         except ValueError:
             pass
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from .cache import write_atomic
+    write_atomic(path, text.encode("utf-8"))
     return True
 
 
@@ -176,8 +174,9 @@ def pin_matches(pin, version: str) -> bool:
 
 
 def sha256_of(path: Path) -> str:
-    import hashlib
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The sha256 of a header, as the cache computes it for every file it keeps."""
+    from .cache import sha256_file
+    return sha256_file(Path(path))
 
 
 def entry_for(spec, root: Path) -> LockEntry:

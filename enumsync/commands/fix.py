@@ -21,16 +21,15 @@ which is fsynced and renamed over the file.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from ..cache import sha256_bytes
 from ..model import EnumsyncError
 from .options import guarded, pair_options, report_options
 
@@ -50,7 +49,7 @@ class Snapshot:
 
     @classmethod
     def of(cls, st: os.stat_result, data: bytes) -> "Snapshot":
-        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, sha256_bytes(data))
 
 
 def read_target(path: Path) -> tuple[bytes, os.stat_result]:
@@ -110,35 +109,25 @@ def _unchanged(path: Path, snap: Snapshot) -> bool:
         data, _ = read_target(path)
     except (OSError, EnumsyncError):
         return False
-    return hashlib.sha256(data).hexdigest() == snap.sha256
+    return sha256_bytes(data) == snap.sha256
 
 
 def write_atomic(path: Path, data: bytes, snap: Snapshot) -> None:
-    """Write ``data`` via a temporary file and ``os.replace``, unless the file changed since ``snap``."""
+    """Write ``data`` atomically with the file's mode (and owner, as root), unless it changed since ``snap``."""
+    from ..cache import write_atomic as write
     st = os.stat(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".enumsync", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+
+    def keep_and_check(tmp: str) -> None:
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
         if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
             os.chown(tmp, st.st_uid, st.st_gid)
         if not _unchanged(path, snap):
             raise EnumsyncError(f"{path}: changed while fix was running (size, mtime or content); "
                                 "nothing was written; run fix again")
-        os.replace(tmp, path)
-        tmp = None
+    try:
+        write(path, data, keep_and_check)
     except OSError as e:
         raise EnumsyncError(f"{path}: cannot write it ({e.strerror}); nothing was changed") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def unified_diff(old: str, new: str, rel: str) -> str:
