@@ -248,6 +248,21 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                      {"X": "`match` statement"}),
     "if_walrus_holder": ("if (K := 3) > 0:\n    class E(IntEnum):\n        X = K\n        Y = 2\n", {"X": "`:=`"}),
     "module_class_value": ("class K:\n    pass\nclass E(Enum):\n    X = K\n    Y = 2\n", {"X": "not a constant"}),
+    # --- bases under another name: aliases, enum classes of this file -------------------------
+    "alias_import_as": ("from enum import IntEnum as IE\nclass E(IE):\n    A = 1\n    B = (2,)\n    C = auto()\n", {}),
+    "alias_assigned_attr": ("IE = enum.IntFlag\nclass E(IE):\n    A = 1\n    B = auto()\n", {}),
+    "alias_assigned_name": ("F = IntFlag\nclass E(F):\n    A = 4\n    B = auto()\n", {}),
+    "alias_module_intenum": ("import enum as e\nclass E(e.IntEnum):\n    A = 1\n    B = e.auto()\n", {}),
+    "alias_hides_kind": ("from enum import Enum as IntEnum\nclass E(IntEnum):\n    A = 1\n    B = '2'\n",
+                         {"B": "not an int"}),
+    "star_import_flag": ("from enum import *\nclass E(IntFlag):\n    A = 1\n    B = auto()\n", {}),
+    "local_memberless_base": ("class Base(IntEnum):\n    pass\nclass E(Base):\n    A = 1\n    B = (2,)\n"
+                              "    C = auto()\n", {}),
+    "local_base_with_methods": ("class Base(IntFlag):\n    def describe(self):\n        return self.name\n"
+                                "class E(Base):\n    A = 1\n    B = auto()\n", {}),
+    "local_int_enum_base": ("class Base(int, Enum):\n    pass\nclass E(Base):\n    A = 1\n    B = ('3',)\n", {}),
+    "last_base_picks_auto": ("class E(IntEnum, Flag):\n    A = 4\n    B = auto()\n", {}),
+    "flag_before_enum": ("class E(Flag, Enum):\n    A = 4\n    B = 1\n", {}),
 }
 # A class CPython refuses to create: every member is unknown, with this reason.
 REFUSED: dict[str, tuple[str, str]] = {
@@ -261,6 +276,24 @@ REFUSED: dict[str, tuple[str, str]] = {
     "aug_assign_member": ("class E(IntEnum):\n    A = 1\n    A += 1\n", "assigned twice"),
     "ignore_not_names": ("class E(IntEnum):\n    _ignore_ = 5\n    A = 1\n", "not a constant list of names"),
     "loop_in_body": ("class E(IntEnum):\n    A = 1\n    for _i in range(2):\n        pass\n", "`for` statement"),
+    # the bases alone: CPython's own checks, made on the real classes
+    "object_before_enum": ("class E(object, Enum):\n    A = 1\n", "consistent method resolution"),
+    "int_before_intenum": ("class E(int, IntEnum):\n    A = 1\n", "consistent method resolution"),
+    "enum_not_last": ("class E(Enum, int):\n    A = 1\n", "new enumerations should be created"),
+    "two_data_types": ("class E(int, str, Enum):\n    A = 1\n", "too many data types"),
+    "reprenum_without_data": ("class E(enum.ReprEnum):\n    A = 1\n", "must be mixed with a data type"),
+    "bool_mixin": ("class E(bool, Enum):\n    A = 1\n", "not an acceptable base type"),
+    "extends_members": ("class Base(IntEnum):\n    X = 1\nclass E(Base):\n    A = 2\n", "CPython refuses to extend"),
+    # members CPython fails to make: the class fails, so no member has a value
+    "int_of_str": ("class E(IntEnum):\n    A = 1\n    B = 'x'\n", "CPython refuses the class: member `B`"),
+    "flag_str_value": ("class E(Flag):\n    A = 1\n    B = 'x'\n", "a Flag value must be an int"),
+    "value_raises": ("class E(IntEnum):\n    A = 1\n    B = 1 // 0\n", "ZeroDivisionError"),
+    "new_super_is_enum_new": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = super().__new__(cls)\n"
+                              "        obj._value_ = v\n        return obj\n    A = 1\n    B = 2\n", "Enum.__new__"),
+    "new_object_on_int_enum": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = object.__new__(cls)\n"
+                               "        obj._value_ = v\n        return obj\n    A = 1\n", "`object.__new__`"),
+    "new_int_on_plain_enum": ("class E(Enum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
+                              "        obj._value_ = v\n        return obj\n    A = 1\n", "`int.__new__`"),
 }
 
 
@@ -367,6 +400,37 @@ def test_errors_name_the_file_line_and_what_to_do(tmp_path):
         parse_python_enum(nul, "E")
     with pytest.raises(EnumsyncError, match="no such file"):
         parse_python_enum(tmp_path / "absent.py", "E")
+
+
+def test_what_a_base_name_is_bound_to_decides_whether_the_class_is_an_enum(tmp_path):
+    """A name that looks like an enum base is judged by its binding, as CPython judges it; a base
+    from another file is "cannot tell", one line, never "not an Enum"."""
+    fake = tmp_path / "fake.py"
+    fake.write_text("class IntEnum(int):\n    pass\nclass E(IntEnum):\n    A = 1\n")
+    real = tmp_path / "real.py"
+    real.write_text("import enum\nIE = enum.IntFlag\nclass E(IE):\n    A = 1\n")
+    code = ("import enum, importlib.util, sys\nfor p in sys.argv[1:]:\n"
+            "    s = importlib.util.spec_from_file_location('m', p); m = importlib.util.module_from_spec(s)\n"
+            "    s.loader.exec_module(m); print(issubclass(m.E, enum.Enum), issubclass(m.E, enum.Flag))\n")
+    r = subprocess.run([sys.executable, "-c", code, str(fake), str(real)], capture_output=True, text=True, timeout=60)
+    assert r.stdout.split("\n")[:2] == ["False False", "True True"], r.stderr
+    with pytest.raises(EnumsyncError, match=r"fake.py:3: class E is not an Enum subclass \(bases: IntEnum\)"):
+        parse_python_enum(fake, "E")
+    spec = parse_python_enum(real, "E")
+    assert spec.kind == "IntFlag" and [m.value for m in spec.members] == [1]
+    elsewhere = tmp_path / "elsewhere.py"
+    elsewhere.write_text("from base import Base\nclass E(Base):\n    A = 1\n")
+    with pytest.raises(EnumsyncError, match=r"elsewhere.py:2: cannot tell whether class E is an Enum: base `Base` "
+                                            r"is imported at line 1 .*; pass a class that derives from enum.Enum"):
+        parse_python_enum(elsewhere, "E")
+
+
+def test_the_scan_index_follows_aliased_and_local_enum_bases(tmp_path):
+    from enumsync.scan.pyindex import index_module
+    src = ("from enum import IntEnum as IE\nclass A(IE):\n    X = 1\nclass Base(IE):\n    pass\n"
+           "class B(Base):\n    Y = 2\nclass IntEnum(int):\n    pass\nclass C(IntEnum):\n    Z = 3\n")
+    rows = {r[0]: (r[2], r[3]) for r in index_module(str(tmp_path / "m.py"), src.encode())}
+    assert rows == {"A": ("IntEnum", ["X"]), "Base": ("IntEnum", []), "B": ("IntEnum", ["Y"])}
 
 
 def test_a_changed_file_is_parsed_again(tmp_path):

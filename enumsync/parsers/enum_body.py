@@ -22,7 +22,7 @@ from .module_scope import ENUM_MODULE, Def, EnumName, Scope, bound_names
 _ALLOWED_SUNDER = {"_order_", "_generate_next_value_", "_numeric_repr_", "_missing_", "_ignore_",
                    "_iter_member_", "_iter_member_by_value_", "_iter_member_by_def_"}
 _DESCRIPTOR_CALLS = {"property", "classmethod", "staticmethod", "cached_property", "DynamicClassAttribute"}
-_BUILTIN_CALLS = {"int": int}
+_BUILTIN_CALLS = {"int": int, "float": float}
 UNKNOWN_VALUE = object()
 
 
@@ -353,8 +353,12 @@ def read_body(cls: ast.ClassDef, scope: Scope, family: str) -> Body:
     return BodyReader(cls, scope, family).read()
 
 
-def finish(body: Body, m: RawMember, member_type: str, scope: Scope, shadowed) -> tuple[object, str | None]:
-    """(``_value_``, error) of one member as Python computes it (any type), or None and why not."""
+def finish(body: Body, m: RawMember, member_type: str, scope: Scope, shadowed,
+           super_new: str | None = None) -> tuple[object, str | None]:
+    """(``_value_``, error) of one member as Python computes it (any type), or None and why not.
+
+    ``super_new`` is what ``super().__new__`` reaches (the member type when None).
+    """
     if body.fatal:
         return None, body.fatal
     if m.raw is UNKNOWN_VALUE:
@@ -362,7 +366,7 @@ def finish(body: Body, m: RawMember, member_type: str, scope: Scope, shadowed) -
     args = m.raw if isinstance(m.raw, tuple) else (m.raw,)
     try:
         if body.new_fn is not None:
-            v = new_value(body.new_fn, args, m.raw, member_type, scope, shadowed)
+            v = new_value(body.new_fn, args, m.raw, member_type, scope, shadowed, super_new)
         elif member_type == "int":
             try:
                 v = int(*args)
@@ -377,6 +381,14 @@ def finish(body: Body, m: RawMember, member_type: str, scope: Scope, shadowed) -
     if body.init_sets_value:
         return None, "`__init__` sets `_value_`"
     return v, None
+
+
+_REFUSED = ("Python raises ", "fails in Python (")
+
+
+def refuses(error: str) -> bool:
+    """Whether a member's error is an exception CPython itself raises making it (so the class fails)."""
+    return any(p in error for p in _REFUSED)
 
 
 def as_int(v) -> tuple[int | None, str | None]:

@@ -33,9 +33,10 @@ class _Obj:
 class FunctionInterp(Interpreter):
     """Runs one function of the enum class: builtins that are not shadowed, ``T.__new__(cls, ...)``."""
 
-    def __init__(self, fn: ast.FunctionDef, names, shadowed, member_type: str):
+    def __init__(self, fn: ast.FunctionDef, names, shadowed, member_type: str, super_new: str | None = None):
         super().__init__(names)
         self.fn, self.shadowed, self.member_type = fn, shadowed, member_type
+        self.super_new = super_new or member_type
 
     def _builtin(self, node, env) -> str | None:
         if isinstance(node, ast.Name) and node.id not in env and not self.shadowed(node.id):
@@ -52,11 +53,14 @@ class FunctionInterp(Interpreter):
             if base in _NEW_TYPES:
                 new_of = base
             elif isinstance(f.value, ast.Call) and self._builtin(f.value.func, env) == "super" and not f.value.args:
-                new_of = self.member_type
+                new_of = self.super_new
         if new_of is not None:
             args = [self.ev(a, env) for a in node.args]
             if not args or args[0] is not _CLS:
                 raise Unsupported(node, "`__new__` not called with `cls`")
+            if new_of != self.member_type:     # object.__new__ on an int enum, int.__new__ on a plain one, ...
+                raise Unsupported(node, f"Python raises TypeError: `{ast.unparse(f)}` is `{new_of}.__new__` here, "
+                                        f"which cannot make a member of an enum of {self.member_type}")
             if new_of == "int":
                 self._py(node, int, *args[1:])
             return _Obj(new_of, tuple(args[1:]))
@@ -125,10 +129,10 @@ def _plain(fn: ast.FunctionDef, allowed: set[str]) -> None:
         raise Unsupported(fn, f"`{fn.name}` is decorated with `{extra[0] if extra else 'async'}`")
 
 
-def new_value(fn: ast.FunctionDef, args: tuple, raw, member_type: str, names, shadowed):
+def new_value(fn: ast.FunctionDef, args: tuple, raw, member_type: str, names, shadowed, super_new=None):
     """The ``_value_`` a custom ``__new__`` gives the member made from ``args``."""
     _plain(fn, set())
-    interp = FunctionInterp(fn, names, shadowed, member_type)
+    interp = FunctionInterp(fn, names, shadowed, member_type, super_new)
     env = interp.bind(args, first=_CLS)
     r = interp.block(fn.body, env)
     obj = r[0] if r is not None else None

@@ -141,6 +141,9 @@ def _replay_expr_effects(node: ast.AST, scope: Scope):
 
 
 def _evaluate(node: ast.expr, scope: Scope):
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+            and scope.get(node.value.id) is ENUM_MODULE:   # ``IE = enum.IntEnum``
+        return EnumName(node.attr)
     interp = Interpreter(scope)
     try:
         return interp.ev(node, {})

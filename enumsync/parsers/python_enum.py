@@ -15,14 +15,13 @@ import re
 
 from ..model import EnumSpec, EnumsyncError, Member
 from .comments import py_member_comments
-from .enum_body import as_int, finish, read_body
+from . import enum_class
+from .enum_body import as_int, finish, read_body, refuses
 from .module_scope import ENUM_MODULE, Def, EnumName, Scope, scope_for
 from .source import LineIndex, parse_python, read_source
 
 ENUM_BASES = {"Enum", "IntEnum", "IntFlag", "Flag", "StrEnum", "ReprEnum"}
-_INT_KINDS = {"IntEnum", "IntFlag"}
 _IGNORE = re.compile(r"enumsync:\s*ignore\[([A-Z0-9_,\s]+)\]")
-_DATA_TYPES = {"int", "str", "float", "bytes", "complex", "tuple", "bool", "object"}
 _KNOWN_DECORATORS = {"unique", "verify", "global_enum", "_simple_enum", "dataclass"}
 
 
@@ -59,66 +58,101 @@ def _classes(tree: ast.Module):
                          *[s for h in getattr(n, "handlers", []) for s in h.body]]
 
 
-def _resolve_base(b: ast.expr, scope: Scope, depth: int = 0) -> tuple[list[str], str | None]:
-    """(enum or data-type names this base brings, reason when its effect on values is unknown)."""
+def _resolve_base(b: ast.expr, scope: Scope, depth: int = 0) -> tuple[type | None, str | None]:
+    """(the class this base names, or a stand-in for a class of this file; why values are unknown).
+
+    The class is None when it cannot be known; a reason with a class means the class is known
+    but may change how values are made (a class of this file with a ``__new__``, ...).
+    """
     if isinstance(b, ast.Name):
         v = scope.get(b.id)
         if isinstance(v, EnumName):
-            return [v.attr], None
-        if v is None and not scope.opaque and (b.id in ENUM_BASES or b.id in _DATA_TYPES):
-            return [b.id], None
+            got = enum_class.stdlib_enum(v.attr)
+            return got, None if got else f"base `{b.id}` is `enum.{v.attr}`, not a class"
+        if v is None and not scope.opaque and enum_class.builtin_type(b.id):
+            return enum_class.builtin_type(b.id), None
         if isinstance(v, Def) and v.kind == "class" and depth < 5:
             return _local_base(v.node, scope, depth)
         why = v.why if hasattr(v, "why") else "is not a class enumsync can follow"
-        return [], f"base `{b.id}` {why}"
+        return None, f"base `{b.id}` {why}"
     if isinstance(b, ast.Attribute) and isinstance(b.value, ast.Name):
         v = scope.get(b.value.id)
-        if v is ENUM_MODULE or (v is None and b.value.id == "enum" and not scope.opaque):
-            return [b.attr], None
-    return [], f"base `{ast.unparse(b)[:60]}` is not one enumsync can follow"
+        if (v is ENUM_MODULE or (v is None and b.value.id == "enum" and not scope.opaque)) \
+                and enum_class.stdlib_enum(b.attr):
+            return enum_class.stdlib_enum(b.attr), None
+    return None, f"base `{ast.unparse(b)[:60]}` is not one enumsync can follow"
 
 
-def _local_base(cls: ast.ClassDef, scope: Scope, depth: int) -> tuple[list[str], str | None]:
-    """A class of this file used as a base: its own bases, unless it changes how values are made."""
+def _local_base(cls: ast.ClassDef, scope: Scope, depth: int) -> tuple[type | None, str | None]:
+    """A class of this file used as a base: a stand-in with its bases, and why values are unknown
+    when it changes how they are made."""
+    bases = []
+    why = None
+    for b in cls.bases:
+        got, reason = _resolve_base(b, scope, depth + 1)
+        if got is None:
+            return None, reason
+        why = why or reason
+        bases.append(got)
+    made, error = enum_class.build(cls.name, tuple(bases))
+    if made is None:
+        return None, f"base `{cls.name}` (line {cls.lineno}): CPython refuses it ({error})"
+    if enum_class.is_enum(made) and member_nodes(cls):
+        return made, f"base `{cls.name}` (line {cls.lineno}) has members: CPython refuses to extend it"
+    return made, why or _changes_values(cls)
+
+
+def _changes_values(cls: ast.ClassDef) -> str | None:
+    """Why a base class of this file may change members' values (its body or decoration), or None."""
     for st in cls.body:
         if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
                 st.name in ("__new__", "_generate_next_value_", "__init__", "__init_subclass__"):
-            return [], f"base `{cls.name}` (line {cls.lineno}) defines `{st.name}`"
+            return f"base `{cls.name}` (line {cls.lineno}) defines `{st.name}`"
         if isinstance(st, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and not isinstance(st, ast.AnnAssign) \
                 or isinstance(st, ast.AnnAssign) and st.value is not None:
-            return [], f"base `{cls.name}` (line {cls.lineno}) has class attributes"
+            return f"base `{cls.name}` (line {cls.lineno}) has class attributes"
     if cls.keywords or cls.decorator_list:
-        return [], f"base `{cls.name}` (line {cls.lineno}) has a metaclass or decorator"
-    out: list[str] = []
-    for b in cls.bases:
-        names, why = _resolve_base(b, scope, depth + 1)
-        if why:
-            return [], why
-        out += names
-    return out, None
+        return f"base `{cls.name}` (line {cls.lineno}) has a metaclass or decorator"
+    return None
 
 
-def _class_info(cls: ast.ClassDef, scope: Scope) -> tuple[str, str, str | None]:
-    """(family: enum|flag|str, member type: int|object|str|..., reason every value is unknown)."""
-    names: list[str] = []
+class ClassInfo:
+    """What the bases decide: ``kind`` (None: not an enum), ``family`` of ``auto()``, member type,
+    what ``super().__new__`` reaches, ``why`` every value is unknown (or None), and whether it is a Flag."""
+
+    def __init__(self, kind, family="enum", member_type="object", super_new="object", why=None, flag=False):
+        self.kind, self.family, self.member_type, self.super_new, self.why, self.flag = \
+            kind, family, member_type, super_new, why, flag
+
+
+def class_info(cls: ast.ClassDef, scope: Scope) -> ClassInfo:
+    """The enum facts of ``cls`` from its bases as bound in ``scope`` (aliases and local bases followed)."""
+    bases, why = [], None
     for b in cls.bases:
-        got, why = _resolve_base(b, scope)
-        if why:
-            return "enum", "object", why
-        names += got
-    enums = [n for n in names if n in ENUM_BASES]
-    family = "flag" if any("Flag" in n for n in enums[-1:]) else "str" if enums[-1:] == ["StrEnum"] else "enum"
-    data = [n for n in names if n in _DATA_TYPES and n != "object"]
-    member_type = data[0] if data else "int" if any(n in _INT_KINDS for n in enums) else \
-        "str" if "StrEnum" in enums else "object"
+        got, reason = _resolve_base(b, scope)
+        why = why or reason
+        bases.append(got)
+    if any(x is None for x in bases):   # the class itself is unknown: is it an enum at all?
+        return ClassInfo(next((enum_class.kind_name(x) for x in bases if enum_class.is_enum(x)), None)
+                         or enum_kind(cls), why=why)
+    enums = [x for x in bases if enum_class.is_enum(x)]
+    if not enums:
+        return ClassInfo(None)
+    kind = enum_class.kind_name(enums[0])
+    kind = "int+" + kind if int in bases and kind in ("Enum", "Flag") else kind
+    made, error = enum_class.build(cls.name, tuple(bases))
+    if made is None:
+        return ClassInfo(kind, why=f"CPython refuses the class ({error})")
+    info = ClassInfo(kind, enum_class.family(made), enum_class.member_type(made), enum_class.super_new(made), why,
+                     enum_class.is_flag(made))
     for k in cls.keywords:
         if k.arg != "boundary":
-            return family, member_type, f"class keyword `{k.arg}=` may change how members are made"
+            info.why = info.why or f"class keyword `{k.arg}=` may change how members are made"
     for d in cls.decorator_list:
         dn = _base_name(d.func if isinstance(d, ast.Call) else d)
         if dn not in _KNOWN_DECORATORS:
-            return family, member_type, f"decorator `@{dn}` may replace the class"
-    return family, member_type, None
+            info.why = info.why or f"decorator `@{dn}` may replace the class"
+    return info
 
 
 def member_nodes(cls: ast.ClassDef):
@@ -138,6 +172,17 @@ def list_enum_classes(tree: ast.Module) -> list[str]:
     return [c.name for c in _classes(tree) if enum_kind(c)]
 
 
+def _refusal(members, made, flag: bool) -> str | None:
+    """Why CPython fails making these members (then no member has a value), or None."""
+    for raw, (value, error) in zip(members, made):
+        if error and refuses(error):
+            return f"CPython refuses the class: member `{raw.name}`: {error}"
+        if error is None and flag and not isinstance(value, int):   # Flag ORs every value in
+            return (f"CPython refuses the class: member `{raw.name}`: Python raises TypeError: "
+                    f"a Flag value must be an int, not {type(value).__name__}")
+    return None
+
+
 def parse_tree(tree: ast.Module, text: str, path: str, name: str) -> EnumSpec:
     """The enum class ``name`` from an already parsed module."""
     hits = [c for c in _classes(tree) if c.name == name]
@@ -150,23 +195,28 @@ def parse_tree(tree: ast.Module, text: str, path: str, name: str) -> EnumSpec:
         raise EnumsyncError(f"{path}: class {name} is defined {len(enums)} times (lines {lines}); "
                             "keep one definition")
     cls = (enums or hits)[0]
-    kind = enum_kind(cls)
-    if kind is None:
-        raise EnumsyncError(f"{path}:{cls.lineno}: class {name} is not an Enum subclass "
-                            f"(bases: {', '.join(ast.unparse(b) for b in cls.bases) or 'none'})")
     scope = scope_for(tree, cls, text)
-    family, member_type, why = _class_info(cls, scope)
-    body = read_body(cls, scope, family)
-    if why and not body.fatal:
-        body.fatal = why
+    info = class_info(cls, scope) if cls.bases else ClassInfo(None)
+    if info.kind is None:
+        bases = ", ".join(ast.unparse(b) for b in cls.bases) or "none"
+        if info.why:
+            raise EnumsyncError(f"{path}:{cls.lineno}: cannot tell whether class {name} is an Enum: {info.why} "
+                                f"(bases: {bases}); pass a class that derives from enum.Enum in this file")
+        raise EnumsyncError(f"{path}:{cls.lineno}: class {name} is not an Enum subclass (bases: {bases})")
+    body = read_body(cls, scope, info.family)
+    if info.why and not body.fatal:
+        body.fatal = info.why
     from ..meaning import parse_meaning
     index = LineIndex(text)
     comments = py_member_comments(index.lines, [m.stmt.lineno for m in body.members], cls.lineno)
     shadowed = lambda n: n in scope or bool(scope.opaque)  # noqa: E731 (names a __new__ body sees)
+    made = [finish(body, raw, info.member_type, scope, shadowed, info.super_new) for raw in body.members]
+    refused = _refusal(body.members, made, info.flag)
     members: list[Member] = []
     canonical: dict = {}     # _value_ -> (first member's name, its _value_): enum's alias rule
-    for raw, comment in zip(body.members, comments):
-        value, error = finish(body, raw, member_type, scope, shadowed)
+    for raw, comment, (value, error) in zip(body.members, comments, made):
+        if refused:
+            value, error = None, refused
         alias = None
         if error is None:
             try:
@@ -183,7 +233,7 @@ def parse_tree(tree: ast.Module, text: str, path: str, name: str) -> EnumSpec:
                               meaning=parse_meaning(clean) if clean else None))
     return EnumSpec(language="python", path=path, name=cls.name, qualname=cls.name, members=tuple(members),
                     line=cls.lineno, end_line=cls.end_lineno or cls.lineno,
-                    underlying=", ".join(ast.unparse(b) for b in cls.bases), kind=kind)
+                    underlying=", ".join(ast.unparse(b) for b in cls.bases), kind=info.kind)
 
 
 def parse_module(path) -> tuple[str, str, ast.Module]:

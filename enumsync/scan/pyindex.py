@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .walk import cached_entries
 
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(?:Enum|Flag)", re.M)
+_IMPORTS_ENUM = re.compile(rb"^[ \t]*(?:from[ \t]+enum[ \t]+import|import[ \t]+enum\b)", re.M)
 MIRROR = re.compile(r"(?:\bin\s+sync\b|\bsync(?:ed)?\s+with\b|\bcopied\s+from\b|\bmust\s+match\b|"
                     r"\bmust\s+be\s+aligned\s+with\b|\baligned\s+with\b|\bmirror(?:s|ing|ed)?\b|"
                     r"\bsame\s+definition\s+as\b|\bsee\s+\w+\s+(?:from|in)\b|\bcounterpart\b)", re.I)
@@ -57,10 +58,12 @@ def _mirror_sentences(text: str) -> str:
 
 def index_module(path: str, data: bytes) -> list[list]:
     """Every enum class of one file, as JSON-able rows (see :class:`PyEnumRef`)."""
-    if not _CLASS.search(data):
+    follow = _IMPORTS_ENUM.search(data) is not None   # bases under another name: ``IE = enum.IntEnum``
+    if not follow and not _CLASS.search(data):
         return []
     from ..model import EnumsyncError
-    from ..parsers.python_enum import _classes, _member_nodes, enum_kind
+    from ..parsers.module_scope import scope_for
+    from ..parsers.python_enum import _classes, _member_nodes, class_info, enum_kind
     from ..parsers.source import decode_source, parse_python
     try:
         text = decode_source(path, data, python=True)
@@ -70,7 +73,7 @@ def index_module(path: str, data: bytes) -> list[list]:
     lines = text.splitlines()
     out = []
     for cls in _classes(tree):
-        kind = enum_kind(cls)
+        kind = class_info(cls, scope_for(tree, cls, text)).kind if follow and cls.bases else enum_kind(cls)
         if not kind:
             continue
         nodes = list(_member_nodes(cls))
