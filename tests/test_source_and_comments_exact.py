@@ -107,3 +107,16 @@ def test_cpp_block_comment_that_opens_above_the_enum_is_not_read():
     assert cpp_member_comments(lines, [4], 2) == [""]
     lines = ["enum E {", "  A = 0, // a", "  // not a continuation (column differs)", "  B = 1", "};"]
     assert cpp_member_comments(lines, [2, 4], 1) == ["a", "not a continuation (column differs)"]
+
+
+def test_documentation_markers_are_not_comment_text():
+    # doxygen's ///<, //!<, //!, /*!<, /**< and Sphinx's #: mark a comment as documentation; a
+    # continuation line repeats the marker. A '<' after a space is text ("<= 4 bits").
+    lines = ["enum E {", "  A = 1, ///< first line", "         ///< second line", "  B = 2, //!< bang trailing",
+             "  //! above with bang", "  C = 3, // <= 4 bits", "  /// above triple", "  D = 4, /*!< block bang */",
+             "  /**< odd above */", "  F = 5, /**< star trailing */", "  G = 6, /* < 5 */", "};"]
+    assert cpp_member_comments(lines, [2, 4, 6, 8, 10, 11], 1) == [
+        "first line second line", "bang trailing", "above with bang <= 4 bits", "above triple block bang",
+        "odd above star trailing", "< 5"]
+    py = ["class E(IntEnum):", "    #: doc above", "    A = 1  #: beside", "    B = '#'  #: q", "    C = 3  # :x"]
+    assert py_member_comments(py, [3, 4, 5], 1) == ["doc above beside", "q", ":x"]

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 
-_CPP_LINE = re.compile(r"^\s*//+\s?(.*)$")
-_PY_LINE = re.compile(r"^\s*#+\s?(.*)$")
+# a documentation marker right after the opener is not text: doxygen's ``///<``, ``//!<``, ``//!``,
+# ``/**<``, ``/*!<``, ``/*!``, and Sphinx's ``#:``
+_CPP_MARK = r"(?:!<|!|<)?"
+_CPP_LINE = re.compile(r"^\s*//+" + _CPP_MARK + r"\s?(.*)$")
+_PY_LINE = re.compile(r"^\s*#+:?\s?(.*)$")
+_CPP_MARKER = re.compile(r"^" + _CPP_MARK)
 
 
 def _trailing_cpp(line: str) -> tuple[str, int] | None:
@@ -21,13 +25,17 @@ def _trailing_cpp(line: str) -> tuple[str, int] | None:
         if ch == '"' and (i == 0 or line[i - 1] != "\\"):
             in_str = not in_str
         elif not in_str and line.startswith("//", i):
-            return line[i:].lstrip("/").strip().lstrip("<").strip(), i
+            return _CPP_MARKER.sub("", line[i:].lstrip("/"), 1).strip(), i
         elif not in_str and line.startswith("/*", i):
-            body = line[i + 2:]
-            body = body.split("*/", 1)[0]
-            return body.strip("*< \t"), i
+            body = _CPP_MARKER.sub("", line[i + 2:].lstrip("*"), 1)
+            return body.split("*/", 1)[0].strip("* \t"), i
         i += 1
     return None
+
+
+def _py_text(comment: str) -> str:
+    text = comment.lstrip("#")
+    return (text[1:] if text.startswith(":") else text).strip()
 
 
 def _trailing_py(line: str) -> tuple[str, int] | None:
@@ -35,13 +43,13 @@ def _trailing_py(line: str) -> tuple[str, int] | None:
         return None
     if "'" not in line and '"' not in line:   # no string: the first # starts the comment (no tokenizer)
         col = line.index("#")
-        return line[col:].lstrip("#").strip(), col
+        return _py_text(line[col:]), col
     import io
     import tokenize
     try:
         for tok in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
             if tok.type == tokenize.COMMENT:
-                return tok.string.lstrip("#").strip(), tok.start[1]
+                return _py_text(tok.string), tok.start[1]
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return None
     return None
@@ -60,7 +68,8 @@ def _block_above(lines: list[str], idx: int, floor: int, lang: str) -> tuple[lis
                 j -= 1
             if j < floor:
                 break
-            block = [re.sub(r"^\s*(/\*+|\*+/?)?\s?", "", l).replace("*/", "").rstrip() for l in lines[j:i + 1]]
+            block = [re.sub(r"^\s*(/\*+" + _CPP_MARK + r"|\*+/?)?\s?", "", l).replace("*/", "").rstrip()
+                     for l in lines[j:i + 1]]
             out[:0] = [b for b in block if b.strip()]
             i = j - 1
             continue
