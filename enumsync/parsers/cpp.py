@@ -81,12 +81,13 @@ def _parse(ci, index, path: str, text: str, unsaved: dict[str, str], skip_bodies
         raise EnumsyncError(f"{path}: libclang could not parse this file ({e})") from e
 
 
-def _enums(ci, tu, path: str, text: str, ds: list[Directive]) -> list:
+def _enums(ci, tu, path: str, text: str, ds: list[Directive], walk: bool = False) -> list:
     """Every enum definition in the main file, in source order.
 
     Found from each ``enum`` keyword's location (a few libclang calls, not a walk over every
     declaration). When a keyword that starts a definition does not give an enum cursor (a
-    macro spells ``enum``, or error recovery around unknown macros hid it), walk everything.
+    macro spells ``enum``, or error recovery around unknown macros hid it), or ``walk`` says that
+    an included file defines a macro that spells ``enum``, walk everything.
     """
     out, seen = [], set()
     ascii_ = text.isascii()
@@ -99,7 +100,7 @@ def _enums(ci, tu, path: str, text: str, ds: list[Directive]) -> list:
                 out.append(c)
         elif _DEFINITION.match(text, at):
             return _walk_enums(ci, tu, path)
-    if any(d.name == "define" and "enum" in identifiers(d.args) for d in ds):
+    if walk or any(d.name == "define" and "enum" in identifiers(d.args) for d in ds):
         return _walk_enums(ci, tu, path)
     return out
 
@@ -204,6 +205,12 @@ def _whole_file_error_lines(ds: list[Directive]) -> frozenset:
     return frozenset(lines | set(open_ifs))
 
 
+def _inner_includes(cur, ds: list[Directive]) -> frozenset:
+    """Lines of the include directives inside the enum's braces (X-macro files)."""
+    start, end = cur.extent.start.line, cur.extent.end.line
+    return frozenset(d.line for d in ds if d.name in INCLUDE_LIKE and start <= d.line <= end)
+
+
 def _find_enum(path: str, text: str, name: str, qualname: str | None, include_dirs):
     """(translation unit, enum cursor) from the parse that shows the compiler's view of the enum."""
     ci, index = _clang()
@@ -220,12 +227,12 @@ def _find_enum(path: str, text: str, name: str, qualname: str | None, include_di
             return ci, tu, cur
     src = with_includes(path, text, include_dirs, ds)
     tu = _parse(ci, index, path, src.main, src.unsaved)
-    cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-    problems = trouble(ci, tu, cur, last_line, errs)
+    cur = _select(_enums(ci, tu, path, src.main, ds, src.spells_enum), name, qualname, path)
+    problems = trouble(ci, tu, cur, last_line, errs, _inner_includes(cur, ds))
     if problems and any("constant expression" in d.spelling for d in problems):
         tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies=False)
-        cur = _select(_enums(ci, tu, path, src.main, ds), name, qualname, path)
-        problems = trouble(ci, tu, cur, last_line, errs)
+        cur = _select(_enums(ci, tu, path, src.main, ds, src.spells_enum), name, qualname, path)
+        problems = trouble(ci, tu, cur, last_line, errs, _inner_includes(cur, ds))
     if problems:
         fail(ci, cur, _qualname(cur), path, problems, src, errs)
     _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path)),
@@ -270,8 +277,9 @@ def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None =
 
 
 def _check_closed(ci, cur, path: str) -> None:
-    """The enum's tokens end with the ``}`` that closes its ``{`` (a truncated body does not)."""
-    depth, closed = 0, False
+    """Every ``{`` among the enum's tokens is closed (a truncated body's is not). A body that a
+    macro spells (``enum E BODY;``) has no brace tokens here, and clang saw it whole."""
+    depth = 0
     for t in cur.get_tokens():
         if t.kind != ci.TokenKind.PUNCTUATION:
             continue
@@ -279,8 +287,7 @@ def _check_closed(ci, cur, path: str) -> None:
             depth += 1
         elif t.spelling == "}":
             depth -= 1
-            closed = depth == 0
-    if not closed or depth != 0:
+    if depth != 0:
         raise EnumsyncError(f"{path}:{cur.location.line}: {_qualname(cur)} is truncated or its braces do not "
                             "close; pass a complete header")
 

@@ -17,10 +17,12 @@ _BRACES = ("expected '}'", "expected ';' after enum", "extraneous closing brace"
 _UNTERMINATED = "unterminated conditional directive"
 
 
-def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset()) -> list:
+def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset(),
+            inner_includes: frozenset = frozenset()) -> list:
     """Errors that touch the enum: inside its lines, fatal ones, unclosed braces at the end, and the
     errors that make the whole header fail to compile (an active ``#error`` on one of
-    ``error_lines``, an unterminated ``#if``), since the compiler gives no values then.
+    ``error_lines``, an unterminated ``#if``), since the compiler gives no values then; and the
+    errors in the files that the ``#include`` lines ``inner_includes`` (inside the braces) bring in.
 
     A header whose includes are blanked can have an error per line (unknown types), so this
     loop makes a few raw libclang calls per diagnostic and wraps only the ones it keeps.
@@ -30,6 +32,7 @@ def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset()) -
     api = _diag_api(ci)
     line, col, off, f = c_uint(), c_uint(), c_uint(), c_void_p()
     out: list = []
+    inner = None
     for i in range(ci.conf.lib.clang_getNumDiagnostics(tu)):
         p = api.get(tu.obj, i)
         sev = api.severity(p)
@@ -42,12 +45,30 @@ def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset()) -
             if api.main_file(loc):
                 api.expansion(loc, byref(f), byref(line), byref(col), byref(off))
                 n = line.value
+            elif inner_includes:   # an X-macro file included inside the braces: its errors are the enum's
+                d = api.wrap(p)
+                inner = _included_by(tu, cur.location.file.name, inner_includes) if inner is None else inner
+                if d.location.file is not None and d.location.file.name in inner:
+                    out.append(d)
+                continue
         if n and (start <= n <= end or n >= tail or n in error_lines):
             d = api.wrap(p)   # disposed when dropped
             if n <= end or d.spelling.startswith(_BRACES) or n in error_lines or d.spelling == _UNTERMINATED:
                 out.append(d)
         else:
             api.dispose(p)
+    return out
+
+
+def _included_by(tu, path: str, lines: frozenset) -> set[str]:
+    """Names of the files that the ``#include`` lines ``lines`` of ``path`` bring in, transitively."""
+    edges = [(i.source.name, i.location.line, i.include.name) for i in tu.get_includes() if i.source is not None]
+    out = {inc for src, ln, inc in edges if src == path and ln in lines}
+    grew = True
+    while grew:
+        more = {inc for src, _, inc in edges if src in out} - out
+        out |= more
+        grew = bool(more)
     return out
 
 
@@ -81,11 +102,22 @@ def _diag_api(ci) -> _DiagAPI:
     return _diag
 
 
-def _member_at(ci, cur, line: int) -> str | None:
+def _member_at(ci, cur, loc) -> str | None:
     for c in cur.get_children():
-        if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL and c.extent.start.line <= line <= c.extent.end.line:
+        if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL and c.extent.start.line <= loc.line <= c.extent.end.line \
+                and _name(c.extent.start.file) == _name(loc.file):
             return c.spelling
     return None
+
+
+def _name(f) -> str | None:
+    return f.name if f is not None else None
+
+
+def _at(d, path: str) -> str:
+    """``path:line`` of a diagnostic; the included file's own name when it is in one (an X-macro file)."""
+    f = _name(d.location.file)
+    return f"{f if f is not None and f != path else path}:{d.location.line}"
 
 
 def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None,
@@ -96,8 +128,8 @@ def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None,
     brace = [d for d in errs if d.spelling.startswith(_BRACES)]
     if rng:
         d = rng[0]
-        who = _member_at(ci, cur, d.location.line) or "a member"
-        raise EnumsyncError(f"{path}:{d.location.line}: {q}::{who} does not fit the enum's underlying type "
+        who = _member_at(ci, cur, d.location) or "a member"
+        raise EnumsyncError(f"{_at(d, path)}: {q}::{who} does not fit the enum's underlying type "
                             f"(compiler: {d.spelling}); fix the value or widen the type")
     whole = [d for d in errs if d.spelling == _UNTERMINATED or d.location.line in error_lines]
     if whole:
@@ -110,7 +142,7 @@ def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None,
         raise EnumsyncError(f"{path}:{d.location.line}: {q} is truncated or its braces do not close "
                             f"(compiler: {d.spelling}); pass a complete header")
     d = errs[0]
-    where = f"{path}:{d.location.line}" if d.location.file is not None else path
+    where = _at(d, path) if d.location.file is not None else path
     missing = [i.spelled for i in src.missing] if src else []
     hint = (f"pass --include-dir for the headers that define it (not found: {', '.join(missing[:4])})"
             if missing else "pass --include-dir for the headers that define it")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cpp_directives import INCLUDE_LIKE, Directive, blank, scan
+from .cpp_directives import INCLUDE_LIKE, Directive, blank, identifiers, scan
 from .source import read_source
 
 _HEADER_NAME = re.compile(r'^("([^"\n]+)"|<([^>\n]+)>)$')
@@ -36,6 +36,7 @@ class Sources:
     includes: list[Include] = field(default_factory=list)
     defines: set[str] = field(default_factory=set)   # macro names #defined in the included files
     seen: set[str] = field(default_factory=set)      # files read (or queued), the header included
+    spells_enum: bool = False                        # an included file #defines a macro that spells `enum`
 
     @property
     def missing(self) -> list[Include]:
@@ -56,7 +57,7 @@ def _resolve(spelled: str, includer_dir: Path, roots: list[Path]) -> str | None:
     if not m:
         return None
     name = m.group(2) or m.group(3)
-    if Path(name).is_absolute() or name.startswith("~"):
+    if Path(name).is_absolute():   # (``~`` is not expanded: "~/x.h" is a directory named ~, as for g++)
         return None
     search = ([includer_dir] if m.group(2) else []) + roots
     for d in search:
@@ -88,6 +89,7 @@ def with_includes(path: str, text: str, include_dirs, directives: list[Directive
         _, t = read_source(f)
         ds = scan(t)
         src.defines.update(n.group(0) for d in ds if d.name == "define" and (n := re.match(r"[A-Za-z_]\w*", d.args)))
+        src.spells_enum |= any(d.name == "define" and "enum" in identifiers(d.args) for d in ds)
         src.unsaved[f] = _rewrite(f, t, ds, roots, src, queue)
     return src
 

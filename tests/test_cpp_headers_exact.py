@@ -1,0 +1,170 @@
+"""Headers at the edges of the C++ parser, each checked against g++ (headers written here).
+
+Values are what a program compiled by g++ prints; a refusal must be at the line g++ rejects,
+naming the member. The cases: an enum found only by walking (a commented-out definition, a
+non-ASCII comment, ``enum`` spelled by a macro here or in an include, a body spelled by a
+macro), an ``enum``-typed variable that is not an enum, a value that does not fit in an X-macro
+file, an unknown underlying type on the enum's first line, a call to a non-constexpr function,
+``#include "~/x.h"`` (no tilde expansion), the range of each underlying type, and a fresh
+libclang index and diagnostic API (mutmut forks after they are cached, so they are reset here).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from enumsync.model import EnumsyncError
+from enumsync.parsers import cpp, cpp_diagnostics
+from enumsync.parsers.cpp import _keyword_offsets, list_cpp_enums, parse_cpp_enum
+
+GXX = shutil.which("g++")
+pytestmark = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it: apt-get install g++)")
+
+HEADERS = {   # file -> (text, {enum qualname: member names})
+    "nonascii.h": ("enum NA { NX, // \u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9 (bytes != chars)\n};\n"
+                   "enum NB { NY = 5, NZ };\n", {"NA": ["NX"], "NB": ["NY", "NZ"]}),
+    "vardef.h": ("enum VE { VA = 2, VB };\nenum VE ve_default = VA;\nstruct VS { enum VE e; };\n",
+                 {"VE": ["VA", "VB"]}),
+    "commented.h": ("/* enum Legacy { LX }; */\nenum class CE { CA = 1, CB };\n", {"CE": ["CA", "CB"]}),
+    "body.h": ("#define BODY { BA = 4, BB }\nenum BE BODY;\n", {"BE": ["BA", "BB"]}),
+    "macro_kw.h": ("#define ENUM_CLASS_HERE enum class\nENUM_CLASS_HERE Shade : int { Dark = 3, Light };\n",
+                   {"Shade": ["Dark", "Light"]}),
+    "include_kw.h": ('#include "kw.h"\nENUM_CLASS_THERE Color : short { Red = 3, Green };\n',
+                     {"Color": ["Red", "Green"]}),
+    "kw.h": ("#define ENUM_CLASS_THERE enum class\n", {}),
+    "nested.h": ("namespace qa { namespace qb { enum class QE : unsigned { QA = 7, QB }; } }\n",
+                 {"qa::qb::QE": ["QA", "QB"]}),
+}
+
+
+def _gxx_values(tmp: Path) -> dict[tuple[str, str], int]:
+    """Every member of HEADERS as a program compiled by g++ prints it."""
+    prints = [f'  std::printf("{q} {m} %lld\\n", (long long){q}::{m});'
+              for _, enums in HEADERS.values() for q, ms in enums.items() for m in ms]
+    incs = "".join(f'#include "{f}"\n' for f in HEADERS if f != "kw.h")
+    (tmp / "main.cpp").write_text(incs + "#include <cstdio>\nint main() {\n" + "\n".join(prints) + "\n}\n")
+    subprocess.run([GXX, "-std=c++17", "-w", str(tmp / "main.cpp"), "-o", str(tmp / "m")], check=True, timeout=120)
+    out = subprocess.run([str(tmp / "m")], capture_output=True, text=True, check=True, timeout=60).stdout
+    return {(q, m): int(v) for q, m, v in (ln.split() for ln in out.splitlines())}
+
+
+def test_enums_found_by_walking_or_by_keyword_have_gxx_values(tmp_path):
+    for f, (text, _) in HEADERS.items():
+        (tmp_path / f).write_text(text, encoding="utf-8")
+    want = _gxx_values(tmp_path)
+    for f, (_, enums) in HEADERS.items():
+        for q in enums:
+            plain = q.split("::")[-1]
+            s = parse_cpp_enum(tmp_path / f, plain, q.split("::", 1)[-1] if "::" in q else None)
+            assert (s.language, s.qualname, s.name) == ("cpp", q, plain)
+            assert {(q, m.name): m.value for m in s.members} == {k: v for k, v in want.items() if k[0] == q}
+    assert list_cpp_enums(tmp_path / "nonascii.h") == ["NA", "NB"]
+    assert list_cpp_enums(tmp_path / "vardef.h") == ["VE"]     # `enum VE ve_default` is a variable
+    assert list_cpp_enums(tmp_path / "commented.h") == ["CE"]
+
+
+def _gxx_error_lines(tmp: Path, header: str) -> list[str]:
+    (tmp / "use.cpp").write_text(f'#include "{header}"\n')
+    r = subprocess.run([GXX, "-std=c++17", "-fsyntax-only", str(tmp / "use.cpp")], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode != 0
+    return re.findall(r"^(\S+?:\d+):\d+: error", r.stderr, re.M)
+
+
+def test_a_value_that_does_not_fit_in_an_x_macro_file_is_refused_at_its_line(tmp_path):
+    (tmp_path / "e.h").write_text("enum class E : unsigned char {\n#include \"m.def\"\n};\n")
+    (tmp_path / "m.def").write_text("A = 255,\nB,\nC = 300,\n")
+    first = _gxx_error_lines(tmp_path, "e.h")[0]
+    assert first.endswith("m.def:2")
+    with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / first))}: E::B does not fit"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_an_unknown_type_on_the_first_line_is_not_trusted_from_the_blanked_parse(tmp_path):
+    # blanked, `small_t` is unknown on the enum's first line; with t.h, B = 200 does not fit a signed char
+    (tmp_path / "t.h").write_text("typedef signed char small_t;\n")
+    (tmp_path / "e.h").write_text('#include "t.h"\nenum class E : small_t {\n  A = 100,\n  B = 200,\n};\nint z;\n')
+    assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:4")
+    with pytest.raises(EnumsyncError, match=r"e\.h:4: E::B does not fit"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_a_call_to_a_function_that_is_not_constexpr_is_refused_at_its_line(tmp_path):
+    (tmp_path / "e.h").write_text("inline int f() { return 2; }\nenum E {\n  A = 1,\n  B = f(),\n};\n")
+    assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:4")
+    with pytest.raises(EnumsyncError, match=r"e\.h:4: cannot compute the values of E"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_no_enum_at_all_says_none(tmp_path):
+    (tmp_path / "e.h").write_text("int x;\n")
+    with pytest.raises(EnumsyncError, match=r"no enum named E \(enums here: none\)"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_a_tilde_include_is_a_directory_named_tilde_never_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "x.h").parent.mkdir(parents=True)
+    (home / "x.h").write_text("#define XV 99\n")
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / "h" / "~").mkdir(parents=True)
+    (tmp_path / "h" / "~" / "x.h").write_text("#define XV 7\n")
+    (tmp_path / "h" / "e.h").write_text('#include "~/x.h"\nenum E { A = XV };\n')
+    (tmp_path / "h" / "main.cpp").write_text('#include "e.h"\n#include <cstdio>\nint main() { std::printf("%d", A); }\n')
+    subprocess.run([GXX, str(tmp_path / "h" / "main.cpp"), "-o", str(tmp_path / "m")], check=True, timeout=120)
+    gxx = int(subprocess.run([str(tmp_path / "m")], capture_output=True, text=True, check=True).stdout)
+    assert [m.value for m in parse_cpp_enum(tmp_path / "h" / "e.h", "E").members] == [gxx] == [7]
+
+
+TYPES = ["bool", "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned",
+         "long", "unsigned long", "long long", "unsigned long long", "char16_t", "char32_t", "wchar_t"]
+
+
+def test_the_range_of_each_underlying_type_is_what_gxx_says(tmp_path):
+    names = [f"T{i}" for i in range(len(TYPES))]
+    text = "".join(f"enum class {n} : {t} {{ Z }};\n" for n, t in zip(names, TYPES))
+    (tmp_path / "e.h").write_text(text)
+    lim = "std::numeric_limits<std::underlying_type_t<{}>>"
+    prints = [f'  std::printf("{n} %lld %llu\\n", (long long){lim.format(n)}::min(), '
+              f'(unsigned long long){lim.format(n)}::max());' for n in names]
+    (tmp_path / "m.cpp").write_text('#include "e.h"\n#include <cstdio>\n#include <limits>\n#include <type_traits>\n'
+                                    "int main() {\n" + "\n".join(prints) + "\n}\n")
+    subprocess.run([GXX, "-std=c++17", str(tmp_path / "m.cpp"), "-o", str(tmp_path / "m")], check=True, timeout=120)
+    out = subprocess.run([str(tmp_path / "m")], capture_output=True, text=True, check=True).stdout
+    want = {n: (int(lo), int(hi)) for n, lo, hi in (ln.split() for ln in out.splitlines())}
+    text = (tmp_path / "e.h").read_text()
+    got = {}
+    for n in names:
+        ci, _, cur = cpp._find_enum(str(tmp_path / "e.h"), text, n, None, ())
+        got[n] = cpp._bounds(ci, cur)
+    assert got == want
+
+
+def test_keyword_offsets_are_whole_identifiers_only():
+    # [lex.name]: an identifier is a maximal run of letters, digits and '_'
+    text = "enum enumerate xenum _enum enum_ enum9 9enum (enum)\tenum"
+    assert _keyword_offsets(text, "enum") == [0, 46, 52]
+    assert _keyword_offsets("", "enum") == [] and _keyword_offsets("enum", "enum") == [0]
+
+
+def test_a_fresh_index_and_diagnostic_api_give_the_same_refusal(tmp_path, monkeypatch):
+    (tmp_path / "e.h").write_text("enum class E : unsigned char {\n  A = 255,\n  B,\n};\n")
+    assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:3")
+    monkeypatch.setattr(cpp, "_index", None)
+    monkeypatch.setattr(cpp_diagnostics, "_diag", None)
+    with pytest.raises(EnumsyncError, match=r"e\.h:3: E::B does not fit"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+    index = cpp._index
+    assert index is not None and cpp._clang()[1] is index and cpp_diagnostics._diag is not None
+
+
+def test_an_undeclared_name_in_an_x_macro_file_is_refused_at_its_line(tmp_path):
+    (tmp_path / "e.h").write_text("enum E {\n  A = 1,\n#include \"m.def\"\n};\n")
+    (tmp_path / "m.def").write_text("B = 2,\nC = NOT_DECLARED,\n")
+    assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("m.def:2")
+    with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'm.def'))}:2: cannot compute the values of E"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
