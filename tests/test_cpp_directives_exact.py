@@ -70,3 +70,33 @@ def test_blank_keeps_every_newline_and_identifiers():
     assert blank(text, [(2, 8, "X"), (0, 1, "")]) == "\nX\n\ndddd\n"
     assert blank(text, []) == text
     assert identifiers("A(x) + _b1 * 3 - 4c") == {"A", "x", "_b1", "c"}
+
+
+def _clang_record(text: str) -> list[tuple[str, int]]:
+    """(define|include, line) of each directive in clang's own preprocessing record."""
+    import clang.cindex as ci
+    path = "/enumsync-virtual/record.h"
+    tu = ci.Index.create().parse(path, args=["-x", "c++", "-std=c++17", "-nostdinc", "-w"],
+                                 unsaved_files=[(path, text)],
+                                 options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD)
+    kinds = {ci.CursorKind.MACRO_DEFINITION: "define", ci.CursorKind.INCLUSION_DIRECTIVE: "include"}
+    return sorted((kinds[c.kind], c.location.line) for c in tu.cursor.get_children()
+                  if c.kind in kinds and c.location.file is not None and c.location.file.name == path)
+
+
+@pytest.mark.parametrize("text, want", [
+    # a second block comment on a directive's line that runs over lines continues the directive
+    ("#define X 1 /* a */ /* b\n#define Z 9 */ + 2\n#define Y 3\n", [("define", "X 1     + 2", 1, 2),
+                                                                     ("define", "Y 3", 3, 3)]),
+    # a raw string's end is searched from its start, not from an earlier `)"`
+    ('const char* p = ")";\nauto s = R"(\n#define NOT_ONE\n)";\n#define REAL 1\n', [("define", "REAL 1", 5, 5)]),
+    # two adjacent raw strings: the second starts right after the first one's quote
+    ('auto s = R"(a\n)"R"(b\n#define FAKE\n)";\n#define REAL 2\n', [("define", "REAL 2", 5, 5)]),
+    # a // comment that ends in a line splice goes on over the next line (not on line 1, and twice)
+    ("int x;\n// note \\\n#define HIDDEN 1\n#define SHOWN 2\n// two \\\n  \\\n#define GONE\n#define LAST\n",
+     [("define", "SHOWN 2", 4, 4), ("define", "LAST", 8, 8)]),
+    ("int y; // #define NO\n#define YES 1\n", [("define", "YES 1", 2, 2)]),
+])
+def test_directives_are_the_ones_in_clangs_preprocessing_record(text, want):
+    assert fields(text) == want
+    assert sorted((n, line) for n, _, line, _ in want) == _clang_record(text)
