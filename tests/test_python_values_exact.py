@@ -292,6 +292,15 @@ REFUSED: dict[str, tuple[str, str]] = {
                               "        obj._value_ = v\n        return obj\n    A = 1\n    B = 2\n", "Enum.__new__"),
     "new_object_on_int_enum": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = object.__new__(cls)\n"
                                "        obj._value_ = v\n        return obj\n    A = 1\n", "`object.__new__`"),
+    "new_super_float_raises": ("class E(float, Enum):\n    def __new__(cls, v):\n        obj = super().__new__(cls, v)\n"
+                               "        obj._value_ = v\n        return obj\n    A = 8\n    B = 'x'\n",
+                               "could not convert string to float"),
+    "new_object_with_args": ("class E(Enum):\n    def __new__(cls, v):\n        obj = object.__new__(cls, v)\n"
+                             "        obj._value_ = v\n        return obj\n    A = 1\n", "takes exactly one argument"),
+    "new_str_bad_encoding": ("class E(str, Enum):\n    def __new__(cls, v):\n        obj = str.__new__(cls, v, 'nope')\n"
+                             "        obj._value_ = 1\n        return obj\n    A = b'x'\n", "unknown encoding"),
+    "local_base_refused": ("class Base(object, IntEnum):\n    pass\nclass E(Base):\n    A = 1\n",
+                           "base `Base` (line 3): CPython refuses it"),
     "new_int_on_plain_enum": ("class E(Enum):\n    def __new__(cls, v):\n        obj = int.__new__(cls, v)\n"
                               "        obj._value_ = v\n        return obj\n    A = 1\n", "`int.__new__`"),
 }

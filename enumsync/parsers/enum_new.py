@@ -20,7 +20,13 @@ from .interpreter import Interpreter, Unsupported, check_size
 NO_VALUE = object()
 _CLS = object()
 _NEW_TYPES = {"int": "int", "object": "object", "str": "str", "float": "float"}
+_MAKE = {"int": int, "float": float, "str": str, "object": lambda *a: _object_new(*a)}
 _BUILTINS = {"int": int, "len": len, "min": min, "max": max, "abs": abs}
+
+
+def _object_new(*args):
+    if args:    # the enum class defines __new__, so object.__new__ takes no more arguments
+        raise TypeError("object.__new__() takes exactly one argument (the type to instantiate)")
 
 
 class _Obj:
@@ -61,8 +67,7 @@ class FunctionInterp(Interpreter):
             if new_of != self.member_type:     # object.__new__ on an int enum, int.__new__ on a plain one, ...
                 raise Unsupported(node, f"Python raises TypeError: `{ast.unparse(f)}` is `{new_of}.__new__` here, "
                                         f"which cannot make a member of an enum of {self.member_type}")
-            if new_of == "int":
-                self._py(node, int, *args[1:])
+            self._py(node, _MAKE[new_of], *args[1:])     # what Python raises making it, it raises here
             return _Obj(new_of, tuple(args[1:]))
         name = self._builtin(f, env)
         if name in _BUILTINS:

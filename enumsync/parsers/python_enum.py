@@ -95,8 +95,9 @@ def _local_base(cls: ast.ClassDef, scope: Scope, depth: int) -> tuple[type | Non
         why = why or reason
         bases.append(got)
     made, error = enum_class.build(cls.name, tuple(bases))
-    if made is None:
-        return None, f"base `{cls.name}` (line {cls.lineno}): CPython refuses it ({error})"
+    if made is None:    # an enum base of its own still makes the class an enum, with no values
+        return next((x for x in bases if enum_class.is_enum(x)), None), \
+            f"base `{cls.name}` (line {cls.lineno}): CPython refuses it ({error})"
     if enum_class.is_enum(made) and member_nodes(cls):
         return made, f"base `{cls.name}` (line {cls.lineno}) has members: CPython refuses to extend it"
     return made, why or _changes_values(cls)
