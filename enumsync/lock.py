@@ -15,7 +15,6 @@ uses an entry while the repository's pin still admits its version (ES011 when it
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -118,6 +117,8 @@ class Lock:
 
 def read_lock(path: Path) -> Lock:
     """Read and validate a lock file; anything wrong is one EnumsyncError line."""
+    import json
+
     import fastjsonschema
     from .parsers.source import read_text
     redo = "delete it and run `enumsync lock` to write it again"
@@ -147,6 +148,8 @@ def _validator():
 
 def write_lock(path: Path, entries: list[LockEntry]) -> bool:
     """Write the lock atomically; returns whether its content changed."""
+    import json
+
     from . import __version__
     doc = {"schema": SCHEMA_VERSION, "generator": f"enumsync {__version__}",
            "pairs": [e.to_json() for e in entries]}

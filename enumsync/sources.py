@@ -8,10 +8,8 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -176,6 +174,7 @@ def cached_versions() -> list[str]:
 
 def _remembered_versions(ttl: float) -> tuple[list[str], float] | None:
     """The last release list and its age, if it is well-formed and younger than ``ttl``."""
+    import json
     try:
         data = json.loads(_index_cache().read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -189,6 +188,8 @@ def _remembered_versions(ttl: float) -> tuple[list[str], float] | None:
 
 def _pip_index_versions() -> tuple[list[str] | None, str]:
     """Versions from ``pip index versions`` (``--json`` where pip has it), or (None, why not)."""
+    import json
+    import subprocess
     from .pipconf import pip_major, run_pip
     try:
         r = run_pip(["index", "versions", DIST, "--json"], timeout=120) if pip_major() >= 24 else None
@@ -229,6 +230,7 @@ def available_versions(refresh: bool = False) -> tuple[list[str], str]:
     the same settings. The answer is kept for ``ENUMSYNC_INDEX_TTL`` seconds. Offline, it
     falls back to the versions in the cache and says so.
     """
+    import json
     from packaging.version import InvalidVersion, Version
     from .cache import write_atomic
     from .pipconf import pip_available

@@ -68,11 +68,15 @@ class OutputOptions:
 
 def pairs_report(command: str, results) -> Report:
     """A report of checked pairs (``check``, ``scan``): tables and findings, every format."""
-    from .jsonfmt import results_json
     from .text import render as text
-    return Report(command, lambda style: text(results, style), lambda: results_json(results),
+    return Report(command, lambda style: text(results, style), lambda: _results_json(results),
                   [(f, r.label) for r in results for f in r.findings], results=list(results),
                   origins=[r.origin for r in results if r.origin])
+
+
+def _results_json(results) -> dict:
+    from .jsonfmt import results_json   # only for --format json (keeps json out of a text report)
+    return results_json(results)
 
 
 def render(report: Report, fmt: str, style: Style | None = None) -> str:
