@@ -6,6 +6,8 @@ report the baseline measured alongside its own numbers (``baseline()``).
 """
 from __future__ import annotations
 
+import functools
+import os
 import resource
 import statistics
 import subprocess
@@ -59,3 +61,26 @@ def python_pass(n: int = 9) -> float:
 
 def enumsync(*args: str) -> list[str]:
     return [sys.executable, "-m", "enumsync", *args]
+
+
+@functools.lru_cache(maxsize=None)
+def enumsync_package() -> str:
+    """The folder of the enumsync that ``enumsync(...)`` runs (the child sees this process's environment)."""
+    code = "import enumsync, os; print(os.path.dirname(enumsync.__file__))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def write_bytecode() -> None:
+    """Compile enumsync's modules to bytecode, as a regular ``pip install`` does, so that a warm run
+    is warm: under ``PYTHONDONTWRITEBYTECODE=1`` an editable install never writes it, and every run
+    would compile every module it imports from source."""
+    import compileall
+    compileall.compile_dir(enumsync_package(), quiet=1)
+
+
+def drop_bytecode() -> None:
+    """Delete enumsync's bytecode (``write_bytecode`` puts it back)."""
+    import shutil
+    for top, dirs, _ in os.walk(enumsync_package()):
+        if "__pycache__" in dirs:
+            shutil.rmtree(os.path.join(top, "__pycache__"), ignore_errors=True)

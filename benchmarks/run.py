@@ -54,7 +54,8 @@ def report(name: str, numbers: dict, base: float, goals: dict) -> list[str]:
 def main(argv: list[str]) -> int:
     sys.path.insert(0, HERE)
     names = argv or discover()
-    from common import python_pass
+    from common import python_pass, write_bytecode
+    write_bytecode()        # every "warm" run below has enumsync's bytecode, as a regular install does
     base = python_pass()
     print(f"python -c pass: {base * 1000:.1f} ms (median); ratios below are against it")
     for name in names:
