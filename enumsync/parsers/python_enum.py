@@ -4,7 +4,9 @@ Values come out as ``enum`` computes them (CPython 3.11 rules, see :mod:`.enum_b
 ``X = (0,)`` is 0 for int-based enums, ``auto()`` asks the enum's own ``_generate_next_value_``,
 a member that repeats an earlier value is an alias, ``_Reserved = 0`` is a member, module
 constants are read as bound when the class runs, and a custom ``__new__`` made of plain
-arithmetic is run on the safe interpreter. A value that cannot be known statically keeps
+arithmetic is run on the safe interpreter. Bases are followed as bound in the module, and what they
+decide (member type, ``auto()``, CPython refusing them) is read off a real class built from them
+(:mod:`.enum_class`); a class CPython refuses has no values. A value that cannot be known statically keeps
 ``value=None`` and an ``error`` (finding ES000), never a guess and never a crash.
 """
 from __future__ import annotations
