@@ -71,6 +71,8 @@ def _resolve_base(b: ast.expr, scope: Scope, depth: int = 0) -> tuple[type | Non
         if isinstance(v, EnumName):
             got = enum_class.stdlib_enum(v.attr)
             return got, None if got else f"base `{b.id}` is `enum.{v.attr}`, not a class"
+        if v is None and not scope.opaque and b.id in ENUM_BASES:   # a snippet without its import
+            return enum_class.stdlib_enum(b.id), None
         if v is None and not scope.opaque and enum_class.builtin_type(b.id):
             return enum_class.builtin_type(b.id), None
         if isinstance(v, Def) and v.kind == "class" and depth < 5:
