@@ -1,6 +1,7 @@
 """Read one C++/CUDA enum with libclang: values as the compiler computes them, lines, comments.
 
-First a fast parse: the header's ``#include`` lines blanked, a small prelude that declares the
+First a fast parse: the header's ``#include`` lines blanked (and, in a big header, the function
+definitions no enum can use: ``cpp_prune``), a small prelude that declares the
 fixed-width integer types, function bodies skipped (constexpr ones are kept: clang needs them
 to evaluate). That parse is trusted only when the enum parses cleanly and nothing the includes
 define can change it (``cpp_depends``). Otherwise the header is parsed again with the includes
@@ -18,7 +19,8 @@ from .comments import cpp_member_comments
 from .cpp_depends import Reason, reasons
 from .cpp_diagnostics import fail, trouble
 from .cpp_directives import INCLUDE_LIKE, Directive, identifiers, scan
-from .cpp_includes import Sources, blank_includes, with_includes
+from .cpp_includes import Sources, with_includes
+from .cpp_prune import fast_text
 from .source import read_source
 
 _PRELUDE = "/enumsync-virtual/prelude.h"  # an unsaved (in-memory) file; absolute, so clang finds it
@@ -217,7 +219,7 @@ def _find_enum(path: str, text: str, name: str, qualname: str | None, include_di
     ds = scan(text)
     last_line = text.count("\n") + 1
     errs = _whole_file_error_lines(ds)
-    blanked = blank_includes(text, ds)
+    blanked = fast_text(text, ds)
     tu = _parse(ci, index, path, blanked, {})
     cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
     if cur is not None:
@@ -245,7 +247,7 @@ def list_cpp_enums(path) -> list[str]:
     ci, index = _clang()
     p, text = read_source(path)
     ds = scan(text)
-    blanked = blank_includes(text, ds)
+    blanked = fast_text(text, ds)
     tu = _parse(ci, index, p, blanked, {})
     return [_qualname(c) for c in _enums(ci, tu, p, blanked, ds)]
 

@@ -1,0 +1,299 @@
+"""The fast parse may leave out function definitions no enum can use (``cpp_prune``): it must not
+change a single value, diagnostic or dependency, and must keep every definition an enum uses.
+
+Ground truth: g++ (the values of the pruned parse are the values g++ computes) and the unpruned
+fast parse (with pruning on or off, libclang must show the same enum: values, the errors that
+``trouble`` keeps, the identifiers and declaration lines ``_usage`` finds). The size gates are
+turned off here so that small generated headers are pruned too.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from enumsync.model import EnumsyncError
+from enumsync.parsers import cpp, cpp_prune
+from enumsync.parsers.cpp_diagnostics import trouble
+from enumsync.parsers.cpp_directives import scan
+from enumsync.parsers.cpp_includes import blank_includes
+from enumsync.parsers.cpp_prune import fast_text, unused_definitions
+
+GXX = shutil.which("g++")
+needs_gxx = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(autouse=True)
+def prune_small_headers(monkeypatch):
+    monkeypatch.setattr(cpp_prune, "MIN_BYTES", 0)
+    monkeypatch.setattr(cpp_prune, "MIN_SHARE", 0.0)
+
+
+def pruned_names(text: str) -> list[str]:
+    """Names of the functions whose definitions are left out (every head here starts a line with
+    ``inline``)."""
+    import re
+    out = []
+    for s, e in unused_definitions(text, scan(text)):
+        out += re.findall(r"^\s*inline\b[^(\n]*?(\w+)\s*\(", text[s:e], re.M)
+    return out
+
+
+def fast_view(path: str, text: str, name: str, qualname: str | None, prune: bool):
+    """What the fast parse shows of one enum: values and lines, the errors ``trouble`` keeps,
+    and ``_usage`` (or the error message)."""
+    ci, index = cpp._clang()
+    ds = scan(text)
+    src = fast_text(text, ds) if prune else blank_includes(text, ds)
+    tu = cpp._parse(ci, index, path, src, {})
+    try:
+        cur = cpp._select(cpp._enums(ci, tu, path, src, ds), name, qualname, path)
+    except EnumsyncError as e:
+        return str(e)
+    problems = [(d.location.line, d.spelling)
+                for d in trouble(ci, tu, cur, text.count("\n") + 1, cpp._whole_file_error_lines(ds))]
+    used, lines = cpp._usage(ci, cur, path)
+    values = [(c.spelling, c.enum_value, c.location.line) for c in cur.get_children()
+              if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
+    return values, problems, sorted(used), sorted(lines)
+
+
+def same_fast_view(path: Path, name: str, qualname: str | None = None):
+    text = path.read_text()
+    on = fast_view(str(path), text, name, qualname, True)
+    assert on == fast_view(str(path), text, name, qualname, False)
+    return on
+
+
+# ---- which definitions are left out ----
+
+PLAIN = "\n".join(f"inline int f{i}(int x) {{ int y = x * {i}; return y + 1; }}" for i in range(6))
+
+
+def test_plain_functions_are_left_out_and_lines_are_kept():
+    text = f"#pragma once\n#include <cstdint>\n{PLAIN}\nenum class E : int64_t {{ A, B = 5 }};\n"
+    assert pruned_names(text) == [f"f{i}" for i in range(6)]
+    fast = fast_text(text, scan(text))
+    assert fast.count("\n") == text.count("\n") and "f3" not in fast and "enum class E" in fast
+
+
+@pytest.mark.parametrize("use", [
+    "sizeof(f2(0))",          # a call in an unevaluated operand: f2 must stay declared
+    "sizeof(&f2) / 2",        # its address
+])
+def test_a_function_the_enum_names_is_kept(use, tmp_path):
+    text = f"{PLAIN}\nenum E {{ A = {use}, B }};\n"
+    assert "f2" not in pruned_names(text) and "f3" in pruned_names(text)
+    h = tmp_path / "h.h"
+    h.write_text(text)
+    assert same_fast_view(h, "E")[0][0][1] == 4
+
+
+def test_a_function_named_by_a_kept_declaration_or_macro_is_kept_and_so_are_its_callees():
+    text = (f"{PLAIN}\ninline long g(int x) {{ return f4(x); }}\n#define SZ sizeof(f1(0))\n"
+            "constexpr int K = sizeof(g(0));\nenum E { A = K, B = SZ };\n")
+    names = pruned_names(text)
+    assert "g" not in names and "f1" not in names
+    assert "f4" not in names   # a definition that stays brings every name it holds (g's body calls f4)
+    assert {"f0", "f2", "f3", "f5"} <= set(names)
+
+
+def test_overloads_are_kept_together():
+    text = "inline int ov(int x) { return x; }\ninline char ov(char c) { return c; }\n" \
+           "inline int other(int x) { return x; }\nenum E { A = sizeof(ov('a')), B = sizeof(ov(1)) };\n"
+    assert pruned_names(text) == ["other"]
+
+
+@pytest.mark.parametrize("head", [
+    "constexpr int h(int x)", "auto h(int x)", "template <class T> int h(T x)", "int h(int x = 3)",
+    "int h(decltype(1) x)", "virtual int h(int x)", "inline int operator+(S a, S b)", "int N::h(int x)",
+    "int h(int x) const", "[[gnu::cold(1)]] int h(int x)", "__attribute__((cold)) int h(int x)",
+    "static_assert(true); int h(int x)",
+])
+def test_definitions_clang_would_look_into_are_kept(head):
+    text = f"struct S {{}};\n{head} {{ return 0; }}\ninline int p(int x) {{ return x; }}\nenum E {{ A }};\n"
+    names = pruned_names(text)
+    assert "h" not in names and "operator" not in names
+
+
+@pytest.mark.parametrize("body", [
+    "{ return 1; } /* } */", '{ const char* s = "}"; return 1; }', "{ return '}'; }", "{ return 1'000; }",
+    '{ const char* s = R"x(}{)x"; return 1; }', "{ // } here\n return 1; }", "{ if (x) { return 2; } return 1; }",
+    "{ return [&](int a) { return a + x; }(x); }", "{ int a[2] = {1, 2}; return a[x > 0]; }",
+])
+def test_bodies_with_literals_comments_and_nesting_are_read_as_clang_reads_them(body, tmp_path):
+    text = f"inline int q(int x) {body}\ninline int r(int x) {{ return x; }}\nenum E {{ A = 3, B }};\n"
+    assert pruned_names(text) == ["q", "r"]
+    h = tmp_path / "h.h"
+    h.write_text(text)
+    line = text[:text.index("enum")].count("\n") + 1
+    assert same_fast_view(h, "E")[0] == [("A", 3, line), ("B", 4, line)]
+
+
+@pytest.mark.parametrize("case", [
+    "#define OPEN {\n",                                   # a macro with an unbalanced brace
+    "inline int s(int x) { return x; \\\n}\n",            # a splice outside a directive
+    "inline int s(int x) <% return x; %>\n",              # digraphs
+    "#ifdef A\nnamespace a {\n#else\nnamespace b {\n#endif\n}\n",   # braces that differ per branch
+    "struct T {\n#if 0\n};\n#endif\n};\n",               # a branch that closes a brace opened before it
+    "const char* u = \"never closed;\n",                 # a literal that does not close
+])
+def test_text_read_with_doubt_is_left_as_it_is(case):
+    text = f"{case}{PLAIN}\nenum E {{ A }};\n"
+    assert pruned_names(text) == []
+
+
+def test_a_definition_holding_a_macro_or_pragma_or_counter_is_kept():
+    text = ("#define ONE 1\ninline int m(int x) { return x + ONE; }\n"
+            "inline int pr(int x) { _Pragma(\"pack(1)\") return x; }\n"
+            "inline int cn(int x) { return __COUNTER__; }\n"
+            f"{PLAIN}\nenum E {{ A = __COUNTER__ }};\n")
+    names = pruned_names(text)
+    assert {"m", "pr", "cn"}.isdisjoint(names) and "f0" in names
+
+
+def test_only_namespace_scope_definitions_after_a_declaration_are_left_out():
+    text = ("namespace a { inline int n1(int x) { return x; }\n}\n"
+            "extern \"C\" {\ninline int n2(int x) { return x; }\n}\n"
+            "struct H {\n  inline int n3(int x) { return x; }\n};\n"
+            "int v = (1 +\ninline int n4(int x) { return x; }\n);\n"
+            "static\ninline int n0(int x) { return x; }\n"   # `static` is part of the definition
+            "int z =\ninline int n5(int x) { return x; }\n"
+            "inline int n6(int x) { return x; }\n"           # follows n5, which is not read as a declaration
+            "int w;\ninline int n7(int x) { return x; }\n"
+            "template <class T> T t(T x) { return x; }\ninline int n8(int x) { return x; }\n"
+            "struct P { int a; }\ninline int n9(int x) { return x; }\n"   # after a class, only a ';' ends it
+            "enum E { A };\n")
+    names = pruned_names(text)
+    assert {"n0", "n2", "n7", "n8"} <= set(names)
+    assert {"n3", "n4", "n5", "n6", "n9"}.isdisjoint(names)
+
+
+def test_the_last_two_lines_are_never_blanked():
+    text = f"{PLAIN}\nenum E {{ A }};\ninline int t1(int x) {{ return x; }}\ninline int t2(int x) {{ return x; }}"
+    assert "t2" not in pruned_names(text) and "t1" not in pruned_names(text)
+
+
+def test_with_templates_around_only_unknown_or_builtin_types_are_left_out():
+    text = ("template <class T> struct Box { static_assert(sizeof(T) > 100, \"boom\"); };\n"
+            "typedef Box<int> IntBox;\n"
+            "inline int k1(IntBox b) { return 0; }\n"      # completing IntBox would instantiate Box<int>
+            "inline int k2(Unknown u) { return 0; }\n"
+            "inline int k3(int v) { return v; }\n"
+            "enum E { A };\n")
+    names = pruned_names(text)
+    assert "k1" not in names and {"k2", "k3"} <= set(names)
+
+
+# ---- the contract: errors are reported exactly as without pruning ----
+
+@pytest.mark.parametrize("name,tail,match", [
+    ("E", "#error stop here\n", r"does not compile \(#error stop here\)"),
+    ("Cut", "enum Cut { A = 1,\n", r"truncated or its braces do not close"),
+    ("Wide", "enum Wide : unsigned char { W = 256 };\n", r"does not fit"),
+    ("Odd", "enum Odd { O = missing_thing };\n", r"cannot compute the values"),
+])
+def test_errors_are_still_reported_when_definitions_are_left_out(name, tail, match, tmp_path):
+    h = tmp_path / "h.h"
+    h.write_text(f"{PLAIN}\nenum E {{ A }};\n{tail}")
+    if name != "Cut":   # braces that never close: nothing is pruned (see test_text_read_with_doubt...)
+        assert pruned_names(h.read_text())
+    with pytest.raises(EnumsyncError, match=match):
+        cpp.parse_cpp_enum(h, name)
+
+
+def test_a_function_and_an_enumerator_of_the_same_name_still_clash(tmp_path):
+    h = tmp_path / "h.h"
+    h.write_text(f"inline int Red(int x) {{ return x; }}\n{PLAIN}\nenum Color {{ Red, Green }};\n")
+    assert "Red" not in pruned_names(h.read_text())
+    with pytest.raises(EnumsyncError, match="redefinition of 'Red'"):
+        cpp.parse_cpp_enum(h, "Color")
+
+
+def test_the_benchmark_header_hands_libclang_almost_nothing(tmp_path):
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from cpp_parse import big_header
+    for unknown in (False, True):
+        h = big_header(tmp_path / f"big{unknown}.h", n=2000, unknown_types=unknown)
+        text = h.read_text()
+        fast = fast_text(text, scan(text))
+        assert fast.count("\n") == text.count("\n") and len(fast.replace("\n", "")) < 200
+        assert same_fast_view(h, "Late")[0] == [("A", 0, 2004), ("B", 5, 2004), ("C", 6, 2004)]
+
+
+# ---- generated headers: values as g++ computes them, the same fast parse with and without ----
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+EXAMPLES = int(os.environ.get("ENUMSYNC_CPP_PRUNE_EXAMPLES", "12"))
+
+BODIES = ["{{ return x * {i}; }}", "{{ int y = x; for (int k = 0; k < {i}; ++k) y += k; return y; }}",
+          '{{ const char* s = "{{ }}"; return s[0] + {i}; }}', "{{ return '}}' + {i}; /* {{ */ }}",
+          "{{ return 1'0{i}; // }}\n}}", "{{ if (x) {{ return {i}; }} return [](int a) {{ return a; }}({i}); }}"]
+CUDA_TYPES = ("#pragma once\ntypedef int cudaError_t;\ntypedef void* cudaStream_t;\n"
+              "inline int launch(cudaStream_t, int v) { return v; }\n")
+
+
+@st.composite
+def blocks(draw, i: int):
+    """(lines before the enum, the enum's member initializer, its value, the definitions that
+    must be left out)."""
+    body = draw(st.sampled_from(BODIES)).format(i=i)
+    kind = draw(st.sampled_from(["plain", "unknown", "ns", "extern", "constexpr", "sizeof", "const", "macro",
+                                 "overload"]))
+    if kind == "plain":
+        return [f"inline int p{i}(int x) {body}"], str(i), i, [f"p{i}"]
+    if kind == "unknown":
+        return [f"inline cudaError_t u{i}(cudaStream_t s) {{ return launch(s, {i}); }}"], str(i), i, [f"u{i}"]
+    if kind == "ns":
+        return [f"namespace n{i} {{", f"inline int p{i}(int x) {body}", "}"], str(i), i, [f"p{i}"]
+    if kind == "extern":
+        return ['extern "C" {', f"inline int e{i}(int x) {body}", "}"], str(i), i, [f"e{i}"]
+    if kind == "constexpr":
+        return [f"constexpr int c{i}(int v) {{ return v * 3; }}"], f"c{i}({i})", 3 * i, []
+    if kind == "sizeof":
+        return [f"inline long long s{i}(int x) {body}"], f"sizeof(s{i}(0))", 8, []
+    if kind == "const":
+        return [f"inline int k{i}f(int x) {body}", f"constexpr int K{i} = {i} + 7;"], f"K{i}", i + 7, [f"k{i}f"]
+    if kind == "macro":
+        return [f"#define M{i} ({i} * 5)", f"inline int m{i}f(int x) {body}"], f"M{i}", 5 * i, [f"m{i}f"]
+    return ([f"inline int o{i}(int x) {body}", f"inline char o{i}(char c) {{ return c; }}"],
+            f"sizeof(o{i}('a')) + sizeof(o{i}(1))", 5, [])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("ENUMSYNC_CPP_PROPS_RANDOM"),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(st.integers(2, 12).flatmap(lambda n: st.tuples(*[blocks(i) for i in range(n)])))
+@needs_gxx
+def test_generated_headers_give_gxx_values_and_the_same_fast_parse(parts):
+    lines = ["#pragma once", "#include <cstdint>", '#include "cuda_types.h"']
+    members = []
+    for i, (before, init, _, _) in enumerate(parts):
+        lines += before
+        members.append(f"  V{i} = {init},")
+    lines += ["enum class Gen : int64_t {", *members, "};", ""]
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        (tmp / "cuda_types.h").write_text(CUDA_TYPES)
+        h = tmp / "gen.h"
+        h.write_text("\n".join(lines))
+        prints = "".join(f'  std::printf("%lld\\n", (long long)Gen::V{i});\n' for i in range(len(parts)))
+        (tmp / "main.cpp").write_text(f'#include "gen.h"\n#include <cstdio>\nint main() {{\n{prints}}}\n')
+        r = subprocess.run([GXX, "-std=c++17", "-w", "-I", d, str(tmp / "main.cpp"), "-o", str(tmp / "main")],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+        want = [int(v) for v in subprocess.run([str(tmp / "main")], capture_output=True, text=True,
+                                               check=True).stdout.split()]
+        assert want == [v for _, _, v, _ in parts]
+        assert sorted(pruned_names(h.read_text())) == sorted(n for *_, names in parts for n in names)
+        got = [m.value for m in cpp.parse_cpp_enum(h, "Gen").members]
+        assert got == want, h.read_text()
+        same_fast_view(h, "Gen")
