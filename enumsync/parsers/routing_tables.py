@@ -169,8 +169,9 @@ class FileExtractor:
             member = member_of(alt.leaf, self.enum)
             lit, v = literal(alt.leaf)
             row_atoms = simplify(site.path + alt.guards)
+            self.covered.add(id(alt.leaf))
             if row_atoms is None:
-                continue  # unreachable
+                continue  # unreachable: no row, and no "could not extract" for its member either
             note = list(alt.notes)
             if member is None:
                 if lit and v is None:
@@ -182,7 +183,6 @@ class FileExtractor:
                     note.insert(0, f"{COULD_NOT}: the value `{expr_text(alt.leaf)}` is not a {self.enum} member")
             if member == "Unspecified":
                 note.insert(0, "sentinel")
-            self.covered.add(id(alt.leaf))
             line = getattr(alt.leaf, "lineno", None) or site.node.lineno
             out.append(RoutingRow(path=self.path, line=line, owner=scope.owner, member=member,
                                   conditions=tuple(a.structured() for a in row_atoms),

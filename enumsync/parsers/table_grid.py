@@ -46,8 +46,6 @@ class _Interp(Interpreter):
         m = member_of(node, self.enum)
         if m:
             return _Member(m, node)
-        if isinstance(node, ast.Name) and node.id not in env and node.id in ("True", "False", "None"):
-            return {"True": True, "False": False, "None": None}[node.id]
         if isinstance(node, (ast.List, ast.Set)):
             return tuple(self.ev(e, env) for e in node.elts)
         if isinstance(node, ast.Name) and node.id not in env:
@@ -129,13 +127,25 @@ def _domain(fn: ast.FunctionDef, p: ast.arg) -> list:
         out = [c for c in consts if isinstance(c, str)] + [_OTHER]
     elif "int" in ann or "group" in name or "top_k" in name or name == "topk":
         ints = sorted({c for c in consts if isinstance(c, int) and not isinstance(c, bool)} | {1, 8})
-        if "top_k" in name or name == "topk":
-            ints = sorted(set(ints) | {1, 8})
         out = ([None] if "None" in ann or "Optional" in ann or None in consts else []) + ints
-    elif truthy and not consts:
-        out = [False, True]
-    elif not out:
-        out = [False, True]
+    else:
+        out = _untyped(consts, truthy)
+    return out
+
+
+def _untyped(consts: list, truthy: bool) -> list:
+    """The values tried for a parameter with no type to go by: the constants it is compared with,
+    a value equal to none of them and, when it is tested for truth, a false one."""
+    vals = [c for c in consts if not isinstance(c, (tuple, list, set, frozenset))]  # `in (...)` lists its elements
+    if not vals:
+        return [False, True]
+    nums = [c for c in vals if isinstance(c, (int, float)) and not isinstance(c, bool)]
+    if nums and len(nums) + vals.count(None) == len(vals):
+        out = ([None] if None in vals else []) + sorted(set(nums) | {min(nums) - 1, max(nums) + 1})
+    else:
+        out = vals + [_OTHER]    # a string no constant equals (ordering it is refused: the path walk reads it)
+    if truthy and all(out):
+        out.append(False)
     return out
 
 

@@ -144,7 +144,7 @@ class Walker:
                 env.update(merged)
             elif isinstance(st, (ast.For, ast.AsyncFor, ast.While)):
                 self.visit_exprs(st.iter if not isinstance(st, ast.While) else st.test, path, env)
-                self.walk(st.body, path, dict(env))
+                self._apart(st.body, path, env)
                 self.walk(st.orelse, path, env)
             elif isinstance(st, (ast.With, ast.AsyncWith)):
                 for item in st.items:
@@ -153,14 +153,14 @@ class Walker:
             elif isinstance(st, ast.Try) or type(st).__name__ == "TryStar":
                 self.walk(st.body, path, env)
                 for h in st.handlers:
-                    self.walk(h.body, path, dict(env))
+                    self._apart(h.body, path, env)
                 self.walk(st.orelse, path, env)
                 self.walk(st.finalbody, path, env)
             elif isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue  # their own scopes
             elif isinstance(st, ast.Match):
                 for case in st.cases:
-                    self.walk(case.body, path, dict(env))
+                    self._apart(case.body, path, env)
             elif isinstance(st, ast.Return):
                 if st.value is not None:
                     self.visit_exprs(st.value, path, env)
@@ -193,6 +193,14 @@ class Walker:
                     if isinstance(child, ast.expr):
                         self.visit_exprs(child, path, env)
         return path, env
+
+    def _apart(self, stmts: list[ast.stmt], path: tuple[Atom, ...], env: dict[str, list[Alt]]) -> None:
+        """Walk a body whose bindings are not carried past it (a loop body, an except handler, a match
+        case): on a copy of ``env``, and with ``origin`` as it was before, so that a name used later is
+        traced to the assignment it really comes from."""
+        origin = dict(self.origin)
+        self.walk(stmts, path, dict(env))
+        self.origin = origin
 
     def resolves_to_member(self, node: ast.AST, env) -> bool:
         return any(member_of(a.leaf, self.enum) for a in self.resolve(node, env))
