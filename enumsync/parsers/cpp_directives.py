@@ -18,7 +18,8 @@ _MASKED = re.compile(
     r'|"(?:\\.|[^"\\\n])*"?'
     r"|'(?<![\w']')(?:\\.|[^'\\\n])*'?")
 _LEAD = re.compile(r"[ \t\f\v]*(?:/\*.*?\*/[ \t\f\v]*)*")
-_SPLICE = re.compile(r"\\[ \t]*\n")
+_SPLICE = re.compile(r"\\[ \t\f\v]*\n")   # clang also splices over trailing blanks
+_BLANKS = " \t\f\v"
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _NAME = re.compile(r"\s*([A-Za-z_]\w*)\s*(.*)", re.S)
 
@@ -59,7 +60,7 @@ def _masked_at(text: str, pos: int, from_: int) -> tuple[int, int] | None:
                 e = text.find(")" + m.group(1) + '"', s)
                 return s, len(text) if e < 0 else e + len(m.group(1)) + 2
             e = from_ + m.end()
-            while tok.startswith("//") and text[s:e].rstrip(" \t").endswith("\\") and e < len(text):
+            while tok.startswith("//") and text[s:e].rstrip(_BLANKS).endswith("\\") and e < len(text):
                 nl = text.find("\n", e + 1)   # a // comment that ends in a splice goes on
                 e = len(text) if nl < 0 else nl
             return s, e
@@ -84,7 +85,7 @@ def _directive_end(text: str, h: int) -> int:
             cm = text.find("/*", span[1] if span else cm + 2, nl)
         if crossed is not None:
             pos = crossed
-        elif text[pos:nl].rstrip(" \t").endswith("\\"):
+        elif text[pos:nl].rstrip(_BLANKS).endswith("\\"):
             pos = nl + 1
         else:
             return nl
@@ -100,7 +101,7 @@ def scan(text: str) -> list[Directive]:
     if not hashes:
         return []
     events = sorted([(p, 1) for p in hashes] + [(p, 0) for p in _find_all(text, "/*")]
-                    + [(p, 0) for p in _find_all(text, 'R"')] + [(p, 0) for p in _find_all(text, "\\\n")])
+                    + [(p, 0) for p in _find_all(text, 'R"')] + [(m.start(), 0) for m in _SPLICE.finditer(text)])
     out: list[Directive] = []
     skip, at, line = 0, 0, 1
     for p, is_hash in events:
