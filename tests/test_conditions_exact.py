@@ -22,6 +22,9 @@ def facts(src: str, positive: bool = True) -> list[str]:
     ("x", ["x"], ["not x"]),
     ("not x", ["not x"], ["x"]),
     ("x is None", ["x is None"], ["x is not None"]),
+    ("x == None", ["x == None"], ["x != None"]),   # equality, not identity
+    ("x is y", ["x is y"], ["not x is y"]),
+    ("x is True", ["x is True"], ["not x is True"]),
     ("None is not x", ["x is not None"], ["x is None"]),
     ("x == 3", ["x == 3"], ["x != 3"]),
     ("3 < x", ["x > 3"], ["x <= 3"]),

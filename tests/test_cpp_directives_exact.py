@@ -96,6 +96,12 @@ def _clang_record(text: str) -> list[tuple[str, int]]:
     ("int x;\n// note \\\n#define HIDDEN 1\n#define SHOWN 2\n// two \\\n  \\\n#define GONE\n#define LAST\n",
      [("define", "SHOWN 2", 4, 4), ("define", "LAST", 8, 8)]),
     ("int y; // #define NO\n#define YES 1\n", [("define", "YES 1", 2, 2)]),
+    # a backslash, then blanks (form feed, vertical tab, space, tab), then the newline is still a splice
+    ("#define A 1 \\\f\n#define B 2\n", [("define", "A 1 #define B 2", 1, 2)]),
+    ("#define A 1 \\\v \t\n#define B 2\n#define C\n", [("define", "A 1 #define B 2", 1, 2), ("define", "C", 3, 3)]),
+    ("int x;\n// c \\ \n#define X 1\n#define Y 2\n", [("define", "Y 2", 4, 4)]),
+    # a one-line comment on a later line does not make the rest of its line a line start
+    ("int a;\nint b; /* c */ #define X 1\n#define Y 2\n", [("define", "Y 2", 3, 3)]),
 ])
 def test_directives_are_the_ones_in_clangs_preprocessing_record(text, want):
     assert fields(text) == want

@@ -96,7 +96,8 @@ def test_an_unknown_type_on_the_first_line_is_not_trusted_from_the_blanked_parse
 def test_a_call_to_a_function_that_is_not_constexpr_is_refused_at_its_line(tmp_path):
     (tmp_path / "e.h").write_text("inline int f() { return 2; }\nenum E {\n  A = 1,\n  B = f(),\n};\n")
     assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:4")
-    with pytest.raises(EnumsyncError, match=r"e\.h:4: cannot compute the values of E"):
+    with pytest.raises(EnumsyncError, match=r"e\.h:4: cannot compute the values of E: .*; "
+                                            r"pass --include-dir for the headers that define it$"):
         parse_cpp_enum(tmp_path / "e.h", "E")
 
 
@@ -167,4 +168,73 @@ def test_an_undeclared_name_in_an_x_macro_file_is_refused_at_its_line(tmp_path):
     (tmp_path / "m.def").write_text("B = 2,\nC = NOT_DECLARED,\n")
     assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("m.def:2")
     with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'm.def'))}:2: cannot compute the values of E"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_an_error_directive_stays_the_reason_when_the_enum_is_parsed_again_with_bodies(tmp_path):
+    # the call's "constant expression" error makes the parser parse again with function bodies;
+    # the #error that stops the whole header must still be what the refusal names
+    (tmp_path / "e.h").write_text("#error stop here\ninline int f() { return 2; }\nenum E {\n  A = f(),\n};\n")
+    assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:1")
+    with pytest.raises(EnumsyncError, match=r"e\.h:1: the header does not compile \(#error stop here\)"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def _gxx_run(tmp: Path, header: str, exprs: list[str], flags=()) -> list[int]:
+    (tmp / "run.cpp").write_text(f'#include "{header}"\n#include <cstdio>\nint main() {{\n'
+                                 + "".join(f'  std::printf("%lld\\n", (long long)({e}));\n' for e in exprs) + "}\n")
+    subprocess.run([GXX, "-std=c++17", "-w", *flags, str(tmp / "run.cpp"), "-o", str(tmp / "run")], check=True,
+                   timeout=120)
+    out = subprocess.run([str(tmp / "run")], capture_output=True, text=True, check=True, timeout=60).stdout
+    return [int(v) for v in out.split()]
+
+
+def test_a_flag_no_include_defines_with_a_standard_header_missing(tmp_path):
+    # <cstdint> is never read; SOME_FLAG is not a macro it could define, so the #else branch is known
+    (tmp_path / "e.h").write_text("#include <cstdint>\n#ifdef SOME_FLAG\nenum E { A = 1, B };\n#else\n"
+                                  "enum E { A = 2, B };\n#endif\n")
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E").members] == _gxx_run(tmp_path, "e.h", ["A", "B"])
+
+
+def test_same_named_enums_picked_by_qualname_after_reading_includes(tmp_path):
+    (tmp_path / "t.h").write_text("typedef short small_t;\n")
+    (tmp_path / "e.h").write_text('#include "t.h"\nnamespace sa { enum class E : small_t { X = 1 }; }\n'
+                                  "namespace sb { enum class E : small_t { X = 2, Y }; }\n")
+    want = _gxx_run(tmp_path, "e.h", ["sb::E::X", "sb::E::Y"])
+    for q in ("sb::E", "::sb::E"):
+        s = parse_cpp_enum(tmp_path / "e.h", "E", q)
+        assert (s.qualname, [m.value for m in s.members]) == ("sb::E", want)
+    with pytest.raises(EnumsyncError, match=r"enum name E is ambiguous: sa::E \(line 2\), sb::E \(line 3\)"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_a_quoted_include_is_searched_beside_the_file_that_includes_it_first(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "b.h").write_text("#define V 1\n")
+    (tmp_path / "sub" / "b.h").write_text("#define V 2\n")
+    (tmp_path / "sub" / "a.h").write_text('#include "b.h"\n')
+    (tmp_path / "e.h").write_text('#include "sub/a.h"\nenum E { A = V };\n')
+    want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path)])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path]).members] == want == [2]
+
+
+def test_a_truncated_enum_is_refused_at_the_line_gxx_names(tmp_path):
+    (tmp_path / "e.h").write_text("enum class E {\n  A = 1,\n  B = 2,\n")
+    line = _gxx_error_lines(tmp_path, "e.h")[0].rsplit(":", 1)[1]
+    with pytest.raises(EnumsyncError, match=rf"e\.h:{line}: E is truncated or its braces do not close "
+                                            r"\(compiler: expected '}'\); pass a complete header$"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_an_error_on_the_enums_last_line_is_the_enums(tmp_path):
+    (tmp_path / "e.h").write_text("enum E {\n  A = 1,\n  B = 2 + UNDECLARED };\nint z;\n")
+    assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:3")
+    with pytest.raises(EnumsyncError, match=r"e\.h:3: cannot compute the values of E: .*UNDECLARED"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_a_header_that_includes_itself_without_a_guard_is_refused(tmp_path):
+    (tmp_path / "e.h").write_text('#include "e.h"\n#ifndef SOMETHING\nenum E { A = 1 };\n#endif\n')
+    assert _gxx_error_lines(tmp_path, "e.h")
+    with pytest.raises(EnumsyncError, match=r"e\.h:\d+: cannot compute the values of E"):
         parse_cpp_enum(tmp_path / "e.h", "E")
