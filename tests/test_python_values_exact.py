@@ -262,6 +262,8 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
                                 "class E(Base):\n    A = 1\n    B = auto()\n", {}),
     "local_int_enum_base": ("class Base(int, Enum):\n    pass\nclass E(Base):\n    A = 1\n    B = ('3',)\n", {}),
     "last_base_picks_auto": ("class E(IntEnum, Flag):\n    A = 4\n    B = auto()\n", {}),
+    "local_base_rebound_name": ("from enum import IntEnum as X\nclass Base(X):\n    pass\n"
+                                "from enum import IntFlag as X\nclass E(Base):\n    A = 4\n    B = auto()\n", {}),
     "flag_before_enum": ("class E(Flag, Enum):\n    A = 4\n    B = 1\n", {}),
 }
 # A class CPython refuses to create: every member is unknown, with this reason.
@@ -427,6 +429,15 @@ def test_what_a_base_name_is_bound_to_decides_whether_the_class_is_an_enum(tmp_p
         parse_python_enum(fake, "E")
     spec = parse_python_enum(real, "E")
     assert spec.kind == "IntFlag" and [m.value for m in spec.members] == [1]
+    # a base class's own bases are read where it is defined; a name a function rebinds is unknown there
+    rebound = tmp_path / "rebound.py"
+    rebound.write_text(HEAD + "X = IntEnum\ndef f():\n    global X\n    X = IntFlag\nf()\nclass Base(X):\n    pass\n"
+                       "class E(Base):\n    A = 4\n    B = auto()\n")
+    r = subprocess.run([sys.executable, "-c", _DUMP, str(rebound)], capture_output=True, text=True, timeout=60)
+    assert json.loads(r.stdout)[str(rebound)] == {"A": [4, "A"], "B": [8, "B"]}     # IntFlag's auto(), not 5
+    with pytest.raises(EnumsyncError, match=r"cannot tell whether class E is an Enum: base `X` is rebound by a "
+                                            r"`global` statement in a function"):
+        parse_python_enum(rebound, "E")
     elsewhere = tmp_path / "elsewhere.py"
     elsewhere.write_text("from base import Base\nclass E(Base):\n    A = 1\n")
     with pytest.raises(EnumsyncError, match=r"elsewhere.py:2: cannot tell whether class E is an Enum: base `Base` "
@@ -440,6 +451,17 @@ def test_the_scan_index_follows_aliased_and_local_enum_bases(tmp_path):
            "class B(Base):\n    Y = 2\nclass IntEnum(int):\n    pass\nclass C(IntEnum):\n    Z = 3\n")
     rows = {r[0]: (r[2], r[3]) for r in index_module(str(tmp_path / "m.py"), src.encode())}
     assert rows == {"A": ("IntEnum", ["X"]), "Base": ("IntEnum", []), "B": ("IntEnum", ["Y"])}
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="except* is Python 3.11+")
+def test_a_class_inside_try_except_star_is_found_and_sees_the_module(tmp_path):
+    p = tmp_path / "m.py"
+    p.write_text(HEAD + "K = 5\ntry:\n    class E(IntEnum):\n        A = K\n        B = auto()\n"
+                 "except* ValueError:\n    pass\n")
+    r = subprocess.run([sys.executable, "-c", _DUMP, str(p)], capture_output=True, text=True, timeout=60)
+    truth = json.loads(r.stdout)[str(p)]
+    assert truth == {"A": [5, "A"], "B": [6, "B"]}
+    assert {m.name: m.value for m in parse_python_enum(p, "E").members} == {"A": 5, "B": 6}
 
 
 def test_a_changed_file_is_parsed_again(tmp_path):

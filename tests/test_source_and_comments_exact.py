@@ -9,7 +9,7 @@ import pytest
 
 from enumsync.model import EnumsyncError
 from enumsync.parsers.comments import cpp_member_comments, py_member_comments
-from enumsync.parsers.source import LineIndex, read_bytes, read_source
+from enumsync.parsers.source import LineIndex, parse_python, read_bytes, read_source, read_text
 
 
 def test_line_ends_bom_and_encodings(tmp_path):
@@ -120,3 +120,45 @@ def test_documentation_markers_are_not_comment_text():
         "odd above star trailing", "< 5"]
     py = ["class E(IntEnum):", "    #: doc above", "    A = 1  #: beside", "    B = '#'  #: q", "    C = 3  # :x"]
     assert py_member_comments(py, [3, 4, 5], 1) == ["doc above beside", "q", ":x"]
+
+
+def test_a_second_bom_is_kept_so_python_refuses_the_file_as_cpython_does(tmp_path):
+    import subprocess
+    import sys
+    from enumsync.parsers.python_enum import parse_python_enum
+    p = tmp_path / "two.py"
+    p.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbffrom enum import IntEnum\nclass E(IntEnum):\n    A = 1\n")
+    r = subprocess.run([sys.executable, str(p)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "U+FEFF" in r.stderr
+    assert read_source(p, python=True)[1].startswith("\ufeff")       # one BOM dropped, the second kept
+    with pytest.raises(EnumsyncError, match=r"two.py:1: Python syntax error: invalid non-printable character U\+FEFF"):
+        parse_python_enum(p, "E")
+
+
+def test_size_limit_message_and_an_unopenable_path(tmp_path):
+    big = tmp_path / "big.h"
+    with open(big, "wb") as f:
+        f.truncate(17 * 2**20)          # sparse: refused by its size before any read
+    with pytest.raises(EnumsyncError, match=r"big.h: is 17.0 MiB, over the 16 MiB limit for a source file"):
+        read_bytes(big)
+    loop = tmp_path / "loop.h"
+    loop.symlink_to(loop)
+    with pytest.raises(EnumsyncError, match=r"loop.h: cannot read it \(Too many levels of symbolic links\); "
+                                            r"check the path and its permissions"):
+        read_bytes(loop)
+    bad = tmp_path / "cfg.toml"
+    bad.write_bytes(b"\xff")
+    with pytest.raises(EnumsyncError, match=r"cfg.toml: not UTF-8 text \(byte 0\); check the path$"):
+        read_text(bad)
+
+
+def test_python_that_is_too_deep_to_compile_is_a_syntax_error_naming_the_cause():
+    with pytest.raises(SyntaxError) as e:
+        parse_python("x = " + " + ".join(["1"] * 3000) + "\n", "deep.py")
+    assert e.value.msg == ("an expression is nested too deeply for Python to compile (Python itself refuses this "
+                           "file); split it") and e.value.filename == "deep.py"
+
+
+def test_a_block_comment_starting_with_x_keeps_it():
+    assert cpp_member_comments(["enum E {", "  A = 1, /*Xmas*/", "  B = 2, /**XL */", "};"], [2, 3], 1) == \
+        ["Xmas", "XL"]

@@ -12,6 +12,8 @@ import ast
 from .interpreter import Interpreter, Unknown, Unsupported
 
 ENUM_MODULE = object()      # the ``enum`` module itself (``import enum``)
+TRY_NODES = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)   # ``try``, ``try``/``except*``
+_REBOUND = Unknown("is rebound by a `global` statement in a function")
 _DANGEROUS = {"globals", "vars", "exec", "eval", "locals", "__import__"}
 
 
@@ -28,12 +30,13 @@ class EnumName:
 
 
 class Def:
-    """A ``def`` or ``class`` bound at module level (``kind``: ``function`` or ``class``)."""
+    """A ``def`` or ``class`` bound at module level (``kind``: ``function`` or ``class``); ``scope``:
+    for a class, the module names as bound when its statement ran (its bases are read there)."""
 
-    __slots__ = ("kind", "node")
+    __slots__ = ("kind", "node", "scope")
 
-    def __init__(self, kind: str, node: ast.AST):
-        self.kind, self.node = kind, node
+    def __init__(self, kind: str, node: ast.AST, scope: "Scope | None" = None):
+        self.kind, self.node, self.scope = kind, node, scope
 
 
 class Scope(dict):
@@ -44,6 +47,15 @@ class Scope(dict):
     """
 
     opaque: str = ""
+    rebound: frozenset = frozenset()   # names a function rebinds with ``global``: unknown everywhere
+
+    def copy(self) -> "Scope":
+        """The names as bound now (what a class statement's bases see), ``global`` ones unknown."""
+        out = Scope(self)
+        out.opaque, out.rebound = self.opaque, self.rebound
+        for name in self.rebound:
+            out[name] = _REBOUND
+        return out
 
 
 def bound_names(node: ast.AST) -> set[str]:
@@ -83,7 +95,7 @@ def _path_to(body: list[ast.stmt], target: ast.AST):
         blocks = []
         if isinstance(st, ast.If):
             blocks = [st.body, st.orelse]
-        elif isinstance(st, ast.Try) or (hasattr(ast, "TryStar") and isinstance(st, getattr(ast, "TryStar"))):
+        elif isinstance(st, TRY_NODES):
             blocks = [st.body, *[h.body for h in st.handlers], st.orelse, st.finalbody]
         elif isinstance(st, ast.ClassDef):
             blocks = [st.body]
@@ -99,19 +111,20 @@ def scope_for(tree: ast.Module, cls: ast.ClassDef, text: str | None = None) -> S
     scope = Scope()
     path = _path_to(tree.body, cls) or []
     rebound = _globals_in_functions(tree) if text is None or "global" in text else set()
+    scope.rebound = frozenset(rebound)
     for block, index in path:
         holder = block[index]
         for st in block[:index]:
             _replay(st, scope)
         if isinstance(holder, ast.ClassDef) and holder is not cls:
             break   # an enclosing class body's names are not visible in the nested class
-        if isinstance(holder, ast.Try) and not any(cls in ast.walk(s) for s in holder.body):
+        if isinstance(holder, TRY_NODES) and not any(cls in ast.walk(s) for s in holder.body):
             for name in set().union(*(bound_names(s) for s in holder.body)):
                 scope[name] = Unknown("is bound in a `try` block that may not have finished")
         if isinstance(holder, ast.If):
             _replay_expr_effects(holder.test, scope)
     for name in rebound:
-        scope[name] = Unknown("is rebound by a `global` statement in a function")
+        scope[name] = _REBOUND
     return scope
 
 
@@ -205,7 +218,7 @@ def _replay(st: ast.stmt, scope: Scope):
         scope[st.name] = Def("function", st) if not st.decorator_list else \
             Unknown(f"is a decorated function (line {st.lineno})")
     elif isinstance(st, ast.ClassDef):
-        scope[st.name] = Def("class", st)
+        scope[st.name] = Def("class", st, scope.copy())
     else:
         kind = type(st).__name__.lower()
         for name in bound_names(st):

@@ -19,7 +19,7 @@ from ..model import EnumSpec, EnumsyncError, Member
 from .comments import py_member_comments
 from . import enum_class
 from .enum_body import as_int, finish, read_body, refuses
-from .module_scope import ENUM_MODULE, Def, EnumName, Scope, scope_for
+from .module_scope import ENUM_MODULE, TRY_NODES, Def, EnumName, Scope, scope_for
 from .source import LineIndex, parse_python, read_source
 
 ENUM_BASES = {"Enum", "IntEnum", "IntFlag", "Flag", "StrEnum", "ReprEnum"}
@@ -55,7 +55,7 @@ def _classes(tree: ast.Module):
         if isinstance(n, ast.ClassDef):
             yield n
             stack[:0] = n.body
-        elif isinstance(n, (ast.If, ast.Try)):
+        elif isinstance(n, (ast.If, *TRY_NODES)):
             stack[:0] = [*n.body, *getattr(n, "orelse", []), *getattr(n, "finalbody", []),
                          *[s for h in getattr(n, "handlers", []) for s in h.body]]
 
@@ -75,8 +75,8 @@ def _resolve_base(b: ast.expr, scope: Scope, depth: int = 0) -> tuple[type | Non
             return enum_class.stdlib_enum(b.id), None
         if v is None and not scope.opaque and enum_class.builtin_type(b.id):
             return enum_class.builtin_type(b.id), None
-        if isinstance(v, Def) and v.kind == "class" and depth < 5:
-            return _local_base(v.node, scope, depth)
+        if isinstance(v, Def) and v.kind == "class" and depth < 5:    # its bases as bound where it is
+            return _local_base(v.node, v.scope if v.scope is not None else scope, depth)
         why = v.why if hasattr(v, "why") else "is not a class enumsync can follow"
         return None, f"base `{b.id}` {why}"
     if isinstance(b, ast.Attribute) and isinstance(b.value, ast.Name):

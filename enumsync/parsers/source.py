@@ -75,9 +75,7 @@ def read_source(path: str | Path, python: bool = False) -> tuple[str, str]:
 
 def decode_source(path: str | Path, data: bytes, python: bool = False) -> str:
     """``data`` as text, as :func:`read_source` decodes it (for bytes read elsewhere)."""
-    text = _decode(path, data, python)
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = _decode(path, data, python)     # utf-8-sig drops one BOM; a second is an error for both compilers
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
