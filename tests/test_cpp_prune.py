@@ -297,3 +297,37 @@ def test_generated_headers_give_gxx_values_and_the_same_fast_parse(parts):
         got = [m.value for m in cpp.parse_cpp_enum(h, "Gen").members]
         assert got == want, h.read_text()
         same_fast_view(h, "Gen")
+
+
+# ---- bounded work on any text ----
+
+def _cpu(fn):
+    import time
+    t = time.process_time()
+    out = fn()
+    return out, time.process_time() - t
+
+
+def test_long_enums_and_word_lists_cost_linear_time():
+    """Every line start is tried as a definition's start: a 20,000-member enum (commas on lines
+    of their own) and 5,000 lines of words once took minutes (backtracking over all of them)."""
+    members = "".join(f"  Member{i}\n  ,\n" for i in range(20000))
+    words = "".join(f"  unsigned int member{i}\n" for i in range(5000))
+    text = f"{PLAIN}\nenum Big {{\n{members}}};\nstruct S {{\n{words};}};\nenum E {{ A }};\n"
+    names, cpu = _cpu(lambda: pruned_names(text))
+    assert names == [f"f{i}" for i in range(6)] and cpu < 5
+
+
+def test_a_chain_of_callers_is_kept_whole_in_linear_time():
+    """The enum uses the last function, whose body calls the one before it, and so on: all stay."""
+    n = 3000
+    chain = "\n".join(f"inline int c{i}(int x) {{ return {'c%d(x)' % (i - 1) if i else 'x'}; }}" for i in range(n))
+    text = f"{chain}\n{PLAIN}\nenum E {{ A = sizeof(c{n - 1}(0)) }};\n"
+    names, cpu = _cpu(lambda: pruned_names(text))
+    assert names == [f"f{i}" for i in range(6)] and cpu < 5
+
+
+def test_with_many_macros_a_definition_that_uses_one_is_still_kept():
+    macros = "".join(f"#define MAC{i} {i}\n" for i in range(40))    # past the count that is found one by one
+    text = f"{macros}inline int uses(int x) {{ return x + MAC7; }}\n{PLAIN}\nenum E {{ A }};\n"
+    assert "uses" not in pruned_names(text) and "f0" in pruned_names(text)

@@ -55,11 +55,11 @@ _RESERVED = re.compile(r"(?<![\w])_[_A-Z]\w*")
 def _head_regex() -> str:
     """A head's exact shape (keywords are checked apart, by ``_allowed``)."""
     ident = r"(?!_[_A-Z])[A-Za-z_]\w*+"
-    cv = r"(?:(?:const|volatile)\b\s*)*"
-    qual = rf"(?:(?:inline|static|extern|const|volatile|{'|'.join(_CUDA)})\b\s*)*"
-    typ = rf"(?:(?:(?:{'|'.join(_BUILTIN)})\b\s*)++|(?:::\s*)?{ident}(?:\s*::\s*{ident})*+\s*)"
-    ptr = rf"(?:[*&]\s*{cv})*"
-    param = rf"{cv}{typ}{cv}{ptr}(?:{ident}\s*)?(?:\[\s*\d*\s*\]\s*)?"
+    cv = r"(?:(?:const|volatile)\b\s*)*+"
+    qual = rf"(?:(?:inline|static|extern|const|volatile|{'|'.join(_CUDA)})\b\s*)*+"
+    typ = rf"(?>(?:(?:{'|'.join(_BUILTIN)})\b\s*)++|(?:::\s*)?{ident}(?:\s*::\s*{ident})*+\s*)"
+    ptr = rf"(?:[*&]\s*{cv})*+"
+    param = rf"(?>{cv}{typ}{cv}{ptr}(?:{ident}\s*)?(?:\[\s*\d*\s*\]\s*)?)"   # atomic: linear on any text
     return (rf"\s*(?:\[\[[\w\s:,]*\]\]\s*)*{qual}{typ}{cv}{ptr}(?P<name>{ident})\s*"
             rf"\(\s*(?:void\s*|{param}(?:,\s*{param})*)?\)\s*(?:noexcept\b\s*)?")
 
@@ -75,19 +75,21 @@ def _body_regex(depth: int = 4) -> str:
 
 
 _compiled: dict[str, re.Pattern] = {}
+_PRE_MAX = 300   # characters before a definition's name: bounds the work at every line start
 
 
 def _definition() -> re.Pattern:
     """A line that starts a head (words, ``*&:,[]``, the name, one ``(...)``) and then a body;
     compiled on first use (a few ms), since only big headers need it."""
     if "def" not in _compiled:
-        _compiled["def"] = re.compile(r"\n[ \t]*+([\w \t\n*&:\[\],]*)(?<![\w])([A-Za-z_]\w*+)"
-                                      r"(\s*+\([\w\s*&:\[\],]*+\)[\w\s]*+)" + _body_regex())
+        pre = r"\n[ \t]*+([\w \t\n*&:\[\]]{0,%d})(?<![\w])([A-Za-z_]\w*+)" % _PRE_MAX
+        _compiled["def"] = re.compile(pre + r"(\s*+\([\w\s*&:\[\],]*+\)[\w\s]*+)" + _body_regex(), re.A)
     return _compiled["def"]
 
 
-_HEAD = re.compile(_head_regex())
-_NAMESPACE = re.compile(r"\s*(?:(?:inline\s+)?namespace(?:\s+[A-Za-z_][\w:\s]*)?|extern)\s*")   # extern "C": masked
+_HEAD = re.compile(_head_regex(), re.A)
+_NAMESPACE = re.compile(r"\s*+(?:(?:inline\s++)?namespace(?:\s++[A-Za-z_]\w*+(?:\s*+::\s*+[A-Za-z_]\w*+)*+)?"
+                        r"|extern)\s*+")   # extern "C", its string masked
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _CHAR = re.compile(r"'(?:[^'\\\n]|\\.)+'")
 _RAW = re.compile(r'R"([^()\\\s"]{0,16})\(')
@@ -127,7 +129,7 @@ def unused_definitions(text: str, ds: list[Directive]) -> list[tuple[int, int]]:
     if len(text) < MIN_BYTES:
         return []
     code = _code_only(text, ds)
-    if code is None or any(s in code for s in ("<%", "%>", "%:")) or _unbalanced_macro(ds):
+    if code is None or "%" in code and any(s in code for s in ("<%", "%>", "%:")) or _unbalanced_macro(ds):
         return []
     defs, runs = _candidates(code)
     if sum(defs.ends[r.j - 1] - defs.starts[r.i] for r in runs) < MIN_SHARE * len(text):
@@ -135,11 +137,10 @@ def unused_definitions(text: str, ds: list[Directive]) -> list[tuple[int, int]]:
     runs = _at_namespace_scope(code, defs, runs, ds)
     if runs is None:
         return []
-    forbidden, tail = _forbidden_positions(code, ds), _tail_offset(text)
+    clean_ = _clean_check(code, defs, ds, _tail_offset(text))
     clean = []
     for r in runs:
-        parts = [r] if _clean(defs, r, forbidden, tail) else _singles(r)
-        clean += [p for p in parts if _clean(defs, p, forbidden, tail)]
+        clean += [r] if clean_(r) else [p for p in _singles(r) if clean_(p)]
     return _joined(text, defs, _unused(text, defs, clean))
 
 
@@ -273,62 +274,93 @@ def _at_namespace_scope(code: str, defs: _Defs, runs: list[_Run], ds: list[Direc
     """The runs that sit at namespace scope right after a declaration, or None when the brackets
     outside them do not nest, or do not nest alike in every branch of an ``#if`` (each branch
     must close what it opens and close nothing it did not open)."""
-    conds = [d for d in ds if d.name in _IF | _ELSE | _ENDIF]
-    macros = _macro_names(ds)
-    stack: list[str] = []                # kind of each open bracket outside the runs: ns, fn, {, (, [
-    other = 0                            # how many of them are not namespaces
-    groups: list[int] = []               # depth of `stack` at each open #if
-    ok_before: set[int] = set()          # offsets of namespaces' `{`/`}` and of runs' last `}`
-    out, prev_end, ci = [], 0, 0
+    scope = _Scope(code, ds)
+    out, prev_end = [], 0
     for r in [*runs, None]:
         s = len(code) if r is None else defs.starts[r.i]
-        if conds or _BRACKET.search(code, prev_end, s):
-            for m in [*_BRACKET.finditer(code, prev_end, s), None]:
-                p = s if m is None else m.start()
-                while ci < len(conds) and conds[ci].start < p:
-                    if not _branch(conds[ci].name, len(stack), groups):
-                        return None
-                    ci += 1
-                if m is None:
-                    break
-                c = m.group(0)
-                if c in _OPEN:
-                    kind = _brace_kind(code, p, macros) if c == "{" else c
-                    stack.append(kind)
-                    other += kind != "ns"
-                    if kind == "ns":
-                        ok_before.add(p)
-                    continue
-                if len(stack) <= (groups[-1] if groups else 0) or _OPENER[stack[-1]] != _OPENER[c]:
-                    return None          # closes a bracket that is not open here
-                kind = stack.pop()
-                other -= kind != "ns"
-                if kind in ("ns", "fn"):
-                    ok_before.add(p)     # after a namespace or a function body a declaration starts
+        if scope.conds or _BRACKET.search(code, prev_end, s):
+            for m in _BRACKET.finditer(code, prev_end, s):
+                if not scope.bracket(m.start(), m.group(0)):
+                    return None
+            if not scope.directives_before(s):
+                return None
         if r is None:
             break
-        if not other and _follows_declaration(code, s, ok_before):
+        if not scope.other and _follows_declaration(code, s, scope.ok_before):
             out.append(r)
-            ok_before.add(defs.ends[r.j - 1] - 1)
-        prev_end = defs.ends[r.j - 1]
-    return out if not stack and not groups else None
+            scope.ok_before.add(defs.ends[r.j - 1] - 1)
+        prev_end = scope.last = defs.ends[r.j - 1]
+    return out if not scope.stack and not scope.groups else None
+
+
+class _Scope:
+    """The brackets open outside the runs, and the ``#if`` groups open, at some offset."""
+
+    def __init__(self, code: str, ds: list[Directive]):
+        self.code = code
+        self.conds = [d for d in ds if d.name in _IF | _ELSE | _ENDIF]
+        self.macros = _macro_names(ds)
+        self.stack: list[str] = []       # kind of each open bracket: ns, fn, {, (, [
+        self.other = 0                   # how many of them are not namespaces
+        self.groups: list[int] = []      # len(stack) at each open #if
+        self.ok_before: set[int] = set() # offsets of `{`/`}` of namespaces and ends of bodies and runs
+        self.last = 0                    # just past the last `{`/`}` or run seen
+        self.ci = 0                      # conditional directives passed
+
+    def directives_before(self, p: int) -> bool:
+        """Pass the conditional directives before ``p``; False when a branch that ends there left
+        the brackets changed."""
+        while self.ci < len(self.conds) and self.conds[self.ci].start < p:
+            name, depth = self.conds[self.ci].name, len(self.stack)
+            self.ci += 1
+            if name in _IF:
+                self.groups.append(depth)
+            elif self.groups:
+                if depth != self.groups[-1]:
+                    return False
+                if name in _ENDIF:
+                    self.groups.pop()
+        return True
+
+    def bracket(self, p: int, c: str) -> bool:
+        """One bracket at ``p``; False when it closes one that is not open here."""
+        if not self.directives_before(p):
+            return False
+        if c in _OPEN:
+            kind = _brace_kind(self.code, p, self.last, self.macros) if c == "{" else c
+            self.stack.append(kind)
+            self.other += kind != "ns"
+            if kind == "ns":
+                self.ok_before.add(p)
+        else:
+            if len(self.stack) <= (self.groups[-1] if self.groups else 0) or _OPENER[self.stack[-1]] != _OPENER[c]:
+                return False
+            kind = self.stack.pop()
+            self.other -= kind != "ns"
+            if kind in ("ns", "fn"):
+                self.ok_before.add(p)    # after a namespace or a function body a declaration starts
+        if c in "{}":
+            self.last = p + 1
+        return True
 
 
 _OPENER = {"ns": "{", "fn": "{", "{": "{", "}": "{", "(": "(", ")": "(", "[": "[", "]": "["}
-_FUNCTION_HEAD = re.compile(r"[^=;{}]*\)\s*(?:(?:const|volatile|noexcept|override|final|mutable)\b\s*|&&?\s*)*"
-                            r"(?:->[^=;{}]*)?")
+_AFTER_PARAMS = re.compile(r"\s*+(?:(?:const|volatile|noexcept|override|final|mutable)\b\s*+|&&?\s*+)*+"
+                           r"(?:->[^=;{}]*+)?")
 _ANGLES = re.compile(r"<[^<>]*>")
 _CLASS_KEY = re.compile(r"\b(?:struct|class|union|enum|namespace|typedef|using)\b")
 
 
-def _brace_kind(code: str, p: int, macros: set[str]) -> str:
+def _brace_kind(code: str, p: int, lo: int, macros: set[str]) -> str:
     """``ns`` for a namespace's or ``extern "C"``'s brace, ``fn`` for a function body's (a head
     that ends in ``)`` [qualifiers] [-> type], with no ``=``, class key or macro of this file),
     else ``{``."""
-    head = _head(code, p)
+    head = _head(code, p, lo)
     if _NAMESPACE.fullmatch(head):
         return "ns"
-    if not _FUNCTION_HEAD.fullmatch(head) or not macros.isdisjoint(_IDENT.findall(head)):
+    close = head.rfind(")")
+    if close < 0 or "=" in head or not _AFTER_PARAMS.fullmatch(head, close + 1) \
+            or not macros.isdisjoint(_IDENT.findall(head)):
         return "{"
     while True:   # a class key inside <...> is a template parameter's; a class's own never is
         bare = _ANGLES.sub(" ", head)
@@ -341,23 +373,10 @@ def _macro_names(ds: list[Directive]) -> set[str]:
     return {m.group(0) for d in ds if d.name == "define" and (m := _IDENT.match(d.args))}
 
 
-def _branch(name: str, depth: int, groups: list[int]) -> bool:
-    """Track one conditional directive; False when the branch it ends left the brackets changed."""
-    if name in _IF:
-        groups.append(depth)
-        return True
-    if not groups:
-        return True
-    if depth != groups[-1]:
-        return False
-    if name in _ENDIF:
-        groups.pop()
-    return True
-
-
-def _head(code: str, p: int) -> str:
-    """The code between the previous ';', '{' or '}' and ``p``."""
-    b = max(code.rfind(";", 0, p), code.rfind("{", 0, p), code.rfind("}", 0, p))
+def _head(code: str, p: int, lo: int) -> str:
+    """The code between the previous ';', '{' or '}' and ``p`` (none of them lies between the
+    last bracket before ``p``, at ``lo`` or before, and ``p`` but a ';')."""
+    b = max(code.rfind(";", lo, p), lo - 1)
     return code[b + 1:p].replace("#", " ")
 
 
@@ -369,9 +388,29 @@ def _follows_declaration(code: str, s: int, ok_before: set[int]) -> bool:
     return j < 0 or code[j] == ";" or j in ok_before
 
 
-def _forbidden_positions(code: str, ds: list[Directive]) -> list[int]:
-    """Offsets of identifiers a definition may not hold: this file's macros, _Pragma, __COUNTER__."""
+_FEW_NAMES = 16   # up to this many macros, find each one (str.find); beyond, read each run's words
+
+
+def _clean_check(code: str, defs: _Defs, ds: list[Directive], tail: int):
+    """A test of a run: it ends before ``tail`` and holds no macro of this file, ``_Pragma`` or
+    ``__COUNTER__`` (which the preprocessor expands even in a skipped body)."""
     names = _macro_names(ds) | set(_STATEFUL)
+    if len(names) > _FEW_NAMES:
+        def clean(r: _Run) -> bool:
+            s, e = defs.starts[r.i], defs.ends[r.j - 1]
+            return e <= tail and names.isdisjoint(_IDENT.findall(code, s, e))
+        return clean
+    at = _positions(code, names)
+
+    def clean(r: _Run) -> bool:
+        s, e = defs.starts[r.i], defs.ends[r.j - 1]
+        k = bisect_left(at, s)
+        return e <= tail and not (k < len(at) and at[k] < e)
+    return clean
+
+
+def _positions(code: str, names: set[str]) -> list[int]:
+    """Sorted offsets of ``names`` as whole identifiers in ``code``."""
     out = []
     for n in names:
         i = code.find(n)
@@ -389,37 +428,39 @@ def _tail_offset(text: str) -> int:
     return text.rfind("\n", 0, last) + 1 if last >= 0 else 0
 
 
-def _clean(defs: _Defs, r: _Run, forbidden: list[int], tail: int) -> bool:
-    """The run ends before ``tail`` and holds no offset of ``forbidden``."""
-    s, e = defs.starts[r.i], defs.ends[r.j - 1]
-    k = bisect_left(forbidden, s)
-    return e <= tail and not (k < len(forbidden) and forbidden[k] < e)
-
-
 def _unused(text: str, defs: _Defs, runs: list[_Run]) -> list[_Run]:
-    """The runs whose names the rest of the text never mentions (and, when the header declares
-    templates, whose types the rest never mentions either: they are then builtins or names this
-    parse does not declare, so declaring the function instantiates nothing). A run that fails
-    is split; a definition that fails stays, and its words join the rest, until nothing changes."""
+    """The definitions whose names the rest of the text never mentions (and, when the header
+    declares templates, whose types the rest never mentions either: they are then builtins or
+    names this parse does not declare, so declaring the function instantiates nothing). A
+    definition that stays brings its own words into the rest (a worklist: each is read once)."""
     kept = set(_IDENT.findall(_outside(text, defs, runs)))
-    while True:
-        templates = "template" in kept
-        out, dropped = [], []
-        for r in runs:
-            for part in ([r] if r.j - r.i == 1 or not _mentioned(defs, r, kept, templates) else _singles(r)):
-                (dropped if _mentioned(defs, part, kept, templates) else out).append(part)
-        if not dropped:
-            return out
-        for r in dropped:
-            kept.update(_IDENT.findall(text, defs.starts[r.i], defs.ends[r.j - 1]))
-        runs = out
+    if not any(_mentioned(defs, range(r.i, r.j), kept) for r in runs):
+        return runs                      # the usual case: one set test per run
+    live = {k for r in runs for k in range(r.i, r.j)}
+    by_word: dict[str, list[int]] = {}
+    for k in live:
+        for w in (defs.names[k], *_type_words(defs.shapes[k])):
+            by_word.setdefault(w, []).append(k)
+    todo = [k for k in live if _mentioned(defs, (k,), kept)]
+    while todo:
+        k = todo.pop()
+        if k not in live:
+            continue
+        live.discard(k)
+        new = set(_IDENT.findall(text, defs.starts[k], defs.ends[k])) - kept
+        kept |= new
+        if "template" in new:
+            todo += [j for j in live if _mentioned(defs, (j,), kept)]
+        todo += [j for w in new for j in by_word.get(w, ()) if j in live and _mentioned(defs, (j,), kept)]
+    return [_Run(k, k + 1) for k in sorted(live)]
 
 
-def _mentioned(defs: _Defs, r: _Run, kept: set[str], templates: bool) -> bool:
-    names = set(defs.names[r.i:r.j])
-    if not kept.isdisjoint(names):
+def _mentioned(defs: _Defs, ks, kept: set[str]) -> bool:
+    """Whether the rest mentions one of the names of definitions ``ks``, or (with templates)
+    one of their types."""
+    if not kept.isdisjoint(defs.names[k] for k in ks):
         return True
-    return templates and any(not kept.isdisjoint(_type_words(sh)) for sh in set(defs.shapes[r.i:r.j]))
+    return "template" in kept and any(not kept.isdisjoint(_type_words(sh)) for sh in {defs.shapes[k] for k in ks})
 
 
 _type_words_of: dict[tuple[str, str], frozenset[str]] = {}
