@@ -1,29 +1,30 @@
 """Function definitions the fast parse can leave out: no enum can depend on them.
 
 libclang spends its time on declarations, not bodies: a header of 40,000 small inline functions
-costs ~0.3 s to parse even with bodies skipped, and ~5 ms once they are gone. The fast parse
+costs ~0.27 s to parse even with bodies skipped, and ~5 ms once they are gone. The fast parse
 (includes blanked, ``cpp.py``) is handed the header with such definitions blanked (newlines
 kept, so every line number is the same), when all of this holds for a definition:
 
-- its shape is ``[inline|static|extern|CUDA] T name(T p, ...) [noexcept] { ... }`` at the start
-  of a line, at namespace scope (only ``namespace``/``extern "C"`` braces around it), after a
-  ``;``, a namespace brace or another such definition. No templates, ``auto``, ``constexpr``,
-  ``operator``, ``decltype``, default arguments or attributes with arguments: its body is one
-  that clang skips (``PARSE_SKIP_FUNCTION_BODIES``), and its declaration instantiates nothing
-  (when the header declares templates, its types must be builtins or names the kept text never
-  mentions, i.e. not declared in this parse);
+- its shape is ``[inline|static|extern|CUDA] T name(T p, ...) [noexcept] { ... }`` starting a
+  line, at namespace scope (only ``namespace``/``extern "C"`` braces around it), right after a
+  ``;``, a namespace brace, a function body or another such definition. No templates, ``auto``,
+  ``constexpr``, ``operator``, ``decltype``, qualified names, default arguments or attributes
+  with arguments: its body is one clang skips (``PARSE_SKIP_FUNCTION_BODIES``), and declaring
+  it instantiates nothing (when the header declares templates, its types must be builtins or
+  names the kept text never mentions, i.e. not declared in this parse);
 - the name it declares appears nowhere in the text that stays (so no lookup, overload set or
-  redefinition error changes), and none of its identifiers is a macro of this file, ``_Pragma``
-  or ``__COUNTER__`` (so the preprocessor does the same with or without it);
+  redefinition error changes; a definition that stays brings its own words), and it holds no
+  macro of this file, ``_Pragma`` or ``__COUNTER__`` (so the preprocessor does the same);
 - it holds no directive, and its braces, parentheses and brackets nest (so clang's body skip
   ends where ours does); it does not touch the header's last two lines (where ``trouble``
   looks for unclosed braces).
 
-Anything the scan cannot read with certainty (a splice outside a directive, digraphs, a literal
-it cannot close, braces that do not balance in some ``#if`` branch, a macro with unbalanced
-braces) leaves the text as it is. A definition whose head has an error in the fast parse (an
-unknown type from a blanked include) only ever produced errors outside the enum, which the fast
-parse ignores by design; blanking it gives the parse the compiler makes when it is a function.
+Anything read with doubt (a splice outside a directive, digraphs, a literal that does not close,
+brackets that do not nest or differ between the branches of an ``#if``, a macro with unbalanced
+braces) leaves the text whole. A definition whose head is an error in the fast parse (an unknown
+type from a blanked include) only ever gave errors outside the enum, which the fast parse ignores
+by design; blanking it gives the parse the compiler makes of a function. The work is linear in
+the text (bounded heads, atomic regexes, a worklist for the names).
 """
 from __future__ import annotations
 
