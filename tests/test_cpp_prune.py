@@ -331,3 +331,11 @@ def test_with_many_macros_a_definition_that_uses_one_is_still_kept():
     macros = "".join(f"#define MAC{i} {i}\n" for i in range(40))    # past the count that is found one by one
     text = f"{macros}inline int uses(int x) {{ return x + MAC7; }}\n{PLAIN}\nenum E {{ A }};\n"
     assert "uses" not in pruned_names(text) and "f0" in pruned_names(text)
+
+
+def test_a_template_function_body_ends_a_declaration_and_a_class_key_outside_angles_does_not():
+    text = ("template <class T, typename U> T tf(T x, U u) { return x; }\ninline int after1(int x) { return x; }\n"
+            "struct Base {};\nstruct DS : decltype(Base()) { int a; }\ninline int after2(int x) { return x; }\n"
+            "enum E { A };\n")
+    names = pruned_names(text)
+    assert "after1" in names and "after2" not in names

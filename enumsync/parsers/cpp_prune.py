@@ -363,11 +363,12 @@ def _brace_kind(code: str, p: int, lo: int, macros: set[str]) -> str:
     if close < 0 or "=" in head or not _AFTER_PARAMS.fullmatch(head, close + 1) \
             or not macros.isdisjoint(_IDENT.findall(head)):
         return "{"
-    while True:   # a class key inside <...> is a template parameter's; a class's own never is
+    for _ in range(16):   # a class key inside <...> is a template parameter's; a class's own never is
         bare = _ANGLES.sub(" ", head)
         if bare == head:
             return "{" if _CLASS_KEY.search(head) else "fn"
         head = bare
+    return "{"            # nested deeper than that: not worth reading
 
 
 def _macro_names(ds: list[Directive]) -> set[str]:
