@@ -25,7 +25,7 @@ GXX = shutil.which("g++")
 pytestmark = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it: apt-get install g++)")
 
 HEADERS = {   # file -> (text, {enum qualname: member names})
-    "nonascii.h": ("enum NA { NX, // \u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9 (bytes != chars)\n};\n"
+    "nonascii.h": ("enum NA { NX, // " + "\u00e9" * 10 + " (bytes != chars)\n};\n"
                    "enum NB { NY = 5, NZ };\n", {"NA": ["NX"], "NB": ["NY", "NZ"]}),
     "vardef.h": ("enum VE { VA = 2, VB };\nenum VE ve_default = VA;\nstruct VS { enum VE e; };\n",
                  {"VE": ["VA", "VB"]}),
@@ -33,9 +33,10 @@ HEADERS = {   # file -> (text, {enum qualname: member names})
     "body.h": ("#define BODY { BA = 4, BB }\nenum BE BODY;\n", {"BE": ["BA", "BB"]}),
     "macro_kw.h": ("#define ENUM_CLASS_HERE enum class\nENUM_CLASS_HERE Shade : int { Dark = 3, Light };\n",
                    {"Shade": ["Dark", "Light"]}),
-    "include_kw.h": ('#include "kw.h"\nENUM_CLASS_THERE Color : short { Red = 3, Green };\n',
+    "include_kw.h": ('#include "kw.h"\n#include "plain.h"\nENUM_CLASS_THERE Color : short { Red = 3, Green };\n',
                      {"Color": ["Red", "Green"]}),
     "kw.h": ("#define ENUM_CLASS_THERE enum class\n", {}),
+    "plain.h": ("#define PLAIN_ONE 1\n", {}),   # read after kw.h: its macros spell no enum
     "nested.h": ("namespace qa { namespace qb { enum class QE : unsigned { QA = 7, QB }; } }\n",
                  {"qa::qb::QE": ["QA", "QB"]}),
 }
@@ -45,7 +46,7 @@ def _gxx_values(tmp: Path) -> dict[tuple[str, str], int]:
     """Every member of HEADERS as a program compiled by g++ prints it."""
     prints = [f'  std::printf("{q} {m} %lld\\n", (long long){q}::{m});'
               for _, enums in HEADERS.values() for q, ms in enums.items() for m in ms]
-    incs = "".join(f'#include "{f}"\n' for f in HEADERS if f != "kw.h")
+    incs = "".join(f'#include "{f}"\n' for f in HEADERS if f not in ("kw.h", "plain.h"))
     (tmp / "main.cpp").write_text(incs + "#include <cstdio>\nint main() {\n" + "\n".join(prints) + "\n}\n")
     subprocess.run([GXX, "-std=c++17", "-w", str(tmp / "main.cpp"), "-o", str(tmp / "m")], check=True, timeout=120)
     out = subprocess.run([str(tmp / "m")], capture_output=True, text=True, check=True, timeout=60).stdout
@@ -115,7 +116,8 @@ def test_a_tilde_include_is_a_directory_named_tilde_never_home(tmp_path, monkeyp
     (tmp_path / "h" / "~").mkdir(parents=True)
     (tmp_path / "h" / "~" / "x.h").write_text("#define XV 7\n")
     (tmp_path / "h" / "e.h").write_text('#include "~/x.h"\nenum E { A = XV };\n')
-    (tmp_path / "h" / "main.cpp").write_text('#include "e.h"\n#include <cstdio>\nint main() { std::printf("%d", A); }\n')
+    (tmp_path / "h" / "main.cpp").write_text('#include "e.h"\n#include <cstdio>\n'
+                                             'int main() { std::printf("%d", A); }\n')
     subprocess.run([GXX, str(tmp_path / "h" / "main.cpp"), "-o", str(tmp_path / "m")], check=True, timeout=120)
     gxx = int(subprocess.run([str(tmp_path / "m")], capture_output=True, text=True, check=True).stdout)
     assert [m.value for m in parse_cpp_enum(tmp_path / "h" / "e.h", "E").members] == [gxx] == [7]
@@ -167,7 +169,8 @@ def test_an_undeclared_name_in_an_x_macro_file_is_refused_at_its_line(tmp_path):
     (tmp_path / "e.h").write_text("enum E {\n  A = 1,\n#include \"m.def\"\n};\n")
     (tmp_path / "m.def").write_text("B = 2,\nC = NOT_DECLARED,\n")
     assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("m.def:2")
-    with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'm.def'))}:2: cannot compute the values of E"):
+    where = re.escape(str(tmp_path / "m.def"))
+    with pytest.raises(EnumsyncError, match=rf"^{where}:2: cannot compute the values of E"):
         parse_cpp_enum(tmp_path / "e.h", "E")
 
 
@@ -238,3 +241,19 @@ def test_a_header_that_includes_itself_without_a_guard_is_refused(tmp_path):
     assert _gxx_error_lines(tmp_path, "e.h")
     with pytest.raises(EnumsyncError, match=r"e\.h:\d+: cannot compute the values of E"):
         parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_an_include_dir_that_is_a_symlink_loop_is_refused_as_gxx_refuses_it(tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "v.h").write_text("#define V 5\n")
+    (tmp_path / "e.h").write_text('#include "v.h"\nenum E { A = V };\n')
+    (tmp_path / "use.cpp").write_text('#include "e.h"\n')
+    r = subprocess.run([GXX, "-fsyntax-only", f"-I{tmp_path / 'loop'}", f"-I{tmp_path / 'real'}",
+                        str(tmp_path / "use.cpp")], capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "loop: Too many levels of symbolic links" in r.stderr
+    with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'loop'))}: this include directory cannot be "
+                                            r"resolved \(.*\); pass --include-dir with a directory that exists$"):
+        parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "loop", tmp_path / "real"])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "real"]).members] == [5]

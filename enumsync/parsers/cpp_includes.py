@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..model import EnumsyncError
 from .cpp_directives import INCLUDE_LIKE, Directive, blank, identifiers, scan
 from .source import read_source
 
@@ -77,8 +78,9 @@ def with_includes(path: str, text: str, include_dirs, directives: list[Directive
     for d in [Path(path).parent, *map(Path, include_dirs)]:
         try:
             r = d.resolve()
-        except OSError:
-            continue
+        except (OSError, RuntimeError) as e:   # RuntimeError: a symlink loop (Python < 3.13); g++ refuses it too
+            raise EnumsyncError(f"{d}: this include directory cannot be resolved ({e}); "
+                                "pass --include-dir with a directory that exists") from e
         if r.is_dir() and r not in roots:
             roots.append(r)
     src = Sources(main="", seen={path})
