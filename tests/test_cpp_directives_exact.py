@@ -100,6 +100,10 @@ def _clang_record(text: str) -> list[tuple[str, int]]:
     ("#define A 1 \\\f\n#define B 2\n", [("define", "A 1 #define B 2", 1, 2)]),
     ("#define A 1 \\\v \t\n#define B 2\n#define C\n", [("define", "A 1 #define B 2", 1, 2), ("define", "C", 3, 3)]),
     ("int x;\n// c \\ \n#define X 1\n#define Y 2\n", [("define", "Y 2", 4, 4)]),
+    # ... but not other control characters (Python's str.strip would take \x1c as a blank)
+    ("#define A 1 \\\x1c\n#define B 2\n", [("define", "A 1 \\", 1, 1), ("define", "B 2", 2, 2)]),
+    # a spliced // comment takes exactly one more line, even an empty one
+    ("int x;\n// c \\\n\n#define X 1\n", [("define", "X 1", 4, 4)]),
     # a one-line comment on a later line does not make the rest of its line a line start
     ("int a;\nint b; /* c */ #define X 1\n#define Y 2\n", [("define", "Y 2", 3, 3)]),
 ])
