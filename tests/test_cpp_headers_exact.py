@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from enumsync.meaning import parse_meaning
 from enumsync.model import EnumsyncError
 from enumsync.parsers import cpp, cpp_diagnostics
 from enumsync.parsers.cpp import _keyword_offsets, list_cpp_enums, parse_cpp_enum
@@ -31,6 +32,9 @@ HEADERS = {   # file -> (text, {enum qualname: member names})
                  {"VE": ["VA", "VB"]}),
     "commented.h": ("/* enum Legacy { LX }; */\nenum class CE { CA = 1, CB };\n", {"CE": ["CA", "CB"]}),
     "body.h": ("#define BODY { BA = 4, BB }\nenum BE BODY;\n", {"BE": ["BA", "BB"]}),
+    "braces.h": ("#define OPEN {\n#define CLOSE }\nenum OE OPEN OA = 1, OB };\n"
+                 "enum CE2 { CA2 = 3, // three\n  CB2 CLOSE;\n",
+                 {"OE": ["OA", "OB"], "CE2": ["CA2", "CB2"]}),
     "macro_kw.h": ("#define ENUM_CLASS_HERE enum class\nENUM_CLASS_HERE Shade : int { Dark = 3, Light };\n",
                    {"Shade": ["Dark", "Light"]}),
     "include_kw.h": ('#include "kw.h"\n#include "plain.h"\nENUM_CLASS_THERE Color : short { Red = 3, Green };\n',
@@ -61,7 +65,10 @@ def test_enums_found_by_walking_or_by_keyword_have_gxx_values(tmp_path):
         for q in enums:
             plain = q.split("::")[-1]
             s = parse_cpp_enum(tmp_path / f, plain, q.split("::", 1)[-1] if "::" in q else None)
-            assert (s.language, s.qualname, s.name) == ("cpp", q, plain)
+            assert (s.language, s.path, s.qualname, s.name) == ("cpp", str(tmp_path / f), q, plain)
+            # a member's meaning is parsed from its comment; no comment, no meaning
+            assert [m.meaning for m in s.members] == [parse_meaning(m.comment) if m.comment else None
+                                                      for m in s.members]
             assert {(q, m.name): m.value for m in s.members} == {k: v for k, v in want.items() if k[0] == q}
     assert list_cpp_enums(tmp_path / "nonascii.h") == ["NA", "NB"]
     assert list_cpp_enums(tmp_path / "vardef.h") == ["VE"]     # `enum VE ve_default` is a variable
@@ -154,15 +161,22 @@ def test_keyword_offsets_are_whole_identifiers_only():
     assert _keyword_offsets("", "enum") == [] and _keyword_offsets("enum", "enum") == [0]
 
 
-def test_a_fresh_index_and_diagnostic_api_give_the_same_refusal(tmp_path, monkeypatch):
+def test_a_fresh_index_and_diagnostic_api_give_the_same_values_and_refusal(tmp_path, monkeypatch):
     (tmp_path / "e.h").write_text("enum class E : unsigned char {\n  A = 255,\n  B,\n};\n")
     assert _gxx_error_lines(tmp_path, "e.h")[0].endswith("e.h:3")
+    # t.h has an error for enumsync (no <vector> is read) on line 3, a line the enum spans in
+    # g.h: it is not the enum's error (it is another file's), and g++ compiles the header
+    (tmp_path / "t.h").write_text("#include <vector>\n\nstd::vector<int> v;\n")
+    (tmp_path / "g.h").write_text('#include "t.h"\n#ifndef FLAG\nenum G {\n  GA = 1,\n  GB\n};\n#endif\n')
+    want = _gxx_run(tmp_path, "g.h", ["GA", "GB"])
     monkeypatch.setattr(cpp, "_index", None)
     monkeypatch.setattr(cpp_diagnostics, "_diag", None)
     with pytest.raises(EnumsyncError, match=r"e\.h:3: E::B does not fit"):
         parse_cpp_enum(tmp_path / "e.h", "E")
     index = cpp._index
     assert index is not None and cpp._clang()[1] is index and cpp_diagnostics._diag is not None
+    monkeypatch.setattr(cpp_diagnostics, "_diag", None)
+    assert [m.value for m in parse_cpp_enum(tmp_path / "g.h", "G").members] == want
 
 
 def test_an_undeclared_name_in_an_x_macro_file_is_refused_at_its_line(tmp_path):
@@ -257,3 +271,14 @@ def test_an_include_dir_that_is_a_symlink_loop_is_refused_as_gxx_refuses_it(tmp_
                                             r"resolved \(.*\); pass --include-dir with a directory that exists$"):
         parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "loop", tmp_path / "real"])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "real"]).members] == [5]
+
+
+def test_a_resolved_x_macro_include_does_not_hide_a_condition_from_a_missing_include(tmp_path):
+    (tmp_path / "m.def").write_text("A = 1,\n")
+    (tmp_path / "e.h").write_text('#include "missing.h"\n#ifndef FROM_MISSING\nenum E {\n#include "m.def"\n};\n'
+                                  "#endif\n")
+    (tmp_path / "use.cpp").write_text('#include "e.h"\n')
+    r = subprocess.run([GXX, "-fsyntax-only", str(tmp_path / "use.cpp")], capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "missing.h" in r.stderr    # g++ cannot know either
+    with pytest.raises(EnumsyncError, match=r"e\.h:2: the values of E depend on `#ifndef FROM_MISSING`"):
+        parse_cpp_enum(tmp_path / "e.h", "E")

@@ -257,7 +257,6 @@ def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None =
     """The enum ``qualname`` (or the one enum called ``name``) from a C++/CUDA header."""
     p, text = read_source(path)
     ci, tu, cur = _find_enum(p, text, name, qualname, include_dirs)
-    _check_closed(ci, cur, p)
     kind, under = _decl_tokens(cur)
     consts = [c for c in cur.get_children() if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
     lo, hi = _bounds(ci, cur)
@@ -276,22 +275,6 @@ def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None =
     members = tuple(_with_meaning(m, parse_meaning) for m in members)
     return EnumSpec(language="cpp", path=p, name=cur.spelling, qualname=_qualname(cur), members=members,
                     line=cur.location.line, end_line=cur.extent.end.line, underlying=under, kind=kind)
-
-
-def _check_closed(ci, cur, path: str) -> None:
-    """Every ``{`` among the enum's tokens is closed (a truncated body's is not). A body that a
-    macro spells (``enum E BODY;``) has no brace tokens here, and clang saw it whole."""
-    depth = 0
-    for t in cur.get_tokens():
-        if t.kind != ci.TokenKind.PUNCTUATION:
-            continue
-        if t.spelling == "{":
-            depth += 1
-        elif t.spelling == "}":
-            depth -= 1
-    if depth != 0:
-        raise EnumsyncError(f"{path}:{cur.location.line}: {_qualname(cur)} is truncated or its braces do not "
-                            "close; pass a complete header")
 
 
 def _decl_tokens(cursor) -> tuple[str, str | None]:
