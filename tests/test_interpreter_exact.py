@@ -188,6 +188,7 @@ def test_short_text_of_a_tree_too_deep_to_unparse():
     (f"(2 ** 40000) * (2 ** 40000)", f"`*` result over {MAX_BITS} bits at line 1"),
     (f"'a' * {MAX_LEN + 1}", f"a sequence over {MAX_LEN} items at line 1"),
     (f"('a' * {MAX_LEN}) + 'b'", f"a sequence over {MAX_LEN} items at line 1"),
+    ("'%d' % 5", "string formatting with `%` at line 1"),     # not a budget: refused outright, named
 ])
 def test_each_budget_refusal_names_its_operator_and_line(src, says):
     with pytest.raises(Unsupported) as e:

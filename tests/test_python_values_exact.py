@@ -264,6 +264,13 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "last_base_picks_auto": ("class E(IntEnum, Flag):\n    A = 4\n    B = auto()\n", {}),
     "local_base_rebound_name": ("from enum import IntEnum as X\nclass Base(X):\n    pass\n"
                                 "from enum import IntFlag as X\nclass E(Base):\n    A = 4\n    B = auto()\n", {}),
+    "star_import_rebinds": ("IntEnum = 5\nfrom enum import *\nclass E(IntEnum):\n    A = 1\n    B = auto()\n", {}),
+    "module_starred_unpack": ("X, *Y = (1, 2, 3)\nclass E(IntEnum):\n    A = X\n    B = 2\n",
+                              {"A": "`X` is unpacked at line 3"}),
+    "ref_to_unknown": ("import math\nclass E(IntEnum):\n    A = math.floor(1.5)\n    B = A + 1\n",
+                       {"A": "not a constant", "B": "`A` `math.floor(1.5)` is not a constant expression at line 5"}),
+    "long_unknown_call": ("def g(*a):\n    return 1\nclass E(IntEnum):\n    A = g(" + ", ".join(["1234567"] * 12) + ")\n",
+                          {"A": "`g(" + ", ".join(["1234567"] * 12)[:75] + "...` is not a constant expression"}),
     "flag_before_enum": ("class E(Flag, Enum):\n    A = 4\n    B = 1\n", {}),
 }
 # A class CPython refuses to create: every member is unknown, with this reason.
@@ -293,12 +300,16 @@ REFUSED: dict[str, tuple[str, str]] = {
     "new_super_is_enum_new": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = super().__new__(cls)\n"
                               "        obj._value_ = v\n        return obj\n    A = 1\n    B = 2\n", "Enum.__new__"),
     "new_object_on_int_enum": ("class E(IntEnum):\n    def __new__(cls, v):\n        obj = object.__new__(cls)\n"
-                               "        obj._value_ = v\n        return obj\n    A = 1\n", "`object.__new__`"),
+                               "        obj._value_ = v\n        return obj\n    A = 1\n",
+                               "`object.__new__` is `object.__new__` here, which cannot make a member of an enum of int "
+                               "at line 5"),
     "new_super_float_raises": ("class E(float, Enum):\n    def __new__(cls, v):\n        obj = super().__new__(cls, v)\n"
                                "        obj._value_ = v\n        return obj\n    A = 8\n    B = 'x'\n",
                                "could not convert string to float"),
     "new_object_with_args": ("class E(Enum):\n    def __new__(cls, v):\n        obj = object.__new__(cls, v)\n"
-                             "        obj._value_ = v\n        return obj\n    A = 1\n", "takes exactly one argument"),
+                             "        obj._value_ = v\n        return obj\n    A = 1\n",
+                             "Python raises TypeError: object.__new__() takes exactly one argument (the type to "
+                             "instantiate) at line 5"),
     "new_str_bad_encoding": ("class E(str, Enum):\n    def __new__(cls, v):\n        obj = str.__new__(cls, v, 'nope')\n"
                              "        obj._value_ = 1\n        return obj\n    A = b'x'\n", "unknown encoding"),
     "local_base_refused": ("class Base(object, IntEnum):\n    pass\nclass E(Base):\n    A = 1\n",
@@ -438,6 +449,14 @@ def test_what_a_base_name_is_bound_to_decides_whether_the_class_is_an_enum(tmp_p
     with pytest.raises(EnumsyncError, match=r"cannot tell whether class E is an Enum: base `X` is rebound by a "
                                             r"`global` statement in a function"):
         parse_python_enum(rebound, "E")
+    for spelled, why in (("enum.unique", "base `enum.unique` is not one enumsync can follow"),
+                         ("unique", "base `unique` is `enum.unique`, not a class")):
+        notclass = tmp_path / "notclass.py"
+        notclass.write_text(f"import enum\nfrom enum import unique\nclass E({spelled}):\n    A = 1\n")
+        r = subprocess.run([sys.executable, str(notclass)], capture_output=True, text=True, timeout=60)
+        assert "TypeError" in r.stderr      # CPython cannot make a class of a function
+        with pytest.raises(EnumsyncError, match=f"notclass.py:3: cannot tell whether class E is an Enum: {why}"):
+            parse_python_enum(notclass, "E")
     elsewhere = tmp_path / "elsewhere.py"
     elsewhere.write_text("from base import Base\nclass E(Base):\n    A = 1\n")
     with pytest.raises(EnumsyncError, match=r"elsewhere.py:2: cannot tell whether class E is an Enum: base `Base` "
@@ -462,6 +481,27 @@ def test_a_class_inside_try_except_star_is_found_and_sees_the_module(tmp_path):
     truth = json.loads(r.stdout)[str(p)]
     assert truth == {"A": [5, "A"], "B": [6, "B"]}
     assert {m.name: m.value for m in parse_python_enum(p, "E").members} == {"A": 5, "B": 6}
+
+
+def test_a_star_import_may_shadow_the_builtins_the_class_calls(tmp_path):
+    """``from helper import *`` may bind ``max`` or ``int``: a ``__new__`` or a member value calling
+    one is unknown, never the builtin's value."""
+    (tmp_path / "has_max.py").write_text("def max(*a):\n    return 99\n")
+    (tmp_path / "has_int.py").write_text("def int(*a):\n    return 98\n")
+    new = tmp_path / "new.py"
+    new.write_text("from has_max import *\nfrom enum import IntEnum\nclass E(IntEnum):\n    def __new__(cls, v):\n"
+                   "        obj = int.__new__(cls, v)\n        obj._value_ = max(v, 3)\n        return obj\n    A = 5\n")
+    body = tmp_path / "body.py"
+    body.write_text("from has_int import *\nfrom enum import IntEnum\nclass E(IntEnum):\n    A = int('7')\n")
+    r = subprocess.run([sys.executable, "-c", _DUMP, str(new), str(body)], capture_output=True, text=True,
+                       timeout=60, cwd=tmp_path)
+    truth = json.loads(r.stdout)
+    assert truth[str(new)] == {"A": [99, "A"]}           # the helper's max, not the builtin's 5
+    assert truth[str(body)] == {"A": [98, "A"]}          # the helper's int, not the builtin's 7
+    a = parse_python_enum(new, "E").members[0]
+    assert a.value is None and "custom __new__" in a.error, a       # int and max may both be the helper's
+    a = parse_python_enum(body, "E").members[0]
+    assert a.value is None and "`int('7')` is not a constant expression" in a.error, a
 
 
 def test_a_changed_file_is_parsed_again(tmp_path):

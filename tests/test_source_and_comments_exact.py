@@ -159,6 +159,6 @@ def test_python_that_is_too_deep_to_compile_is_a_syntax_error_naming_the_cause()
                            "file); split it") and e.value.filename == "deep.py"
 
 
-def test_a_block_comment_starting_with_x_keeps_it():
-    assert cpp_member_comments(["enum E {", "  A = 1, /*Xmas*/", "  B = 2, /**XL */", "};"], [2, 3], 1) == \
-        ["Xmas", "XL"]
+def test_a_block_comment_keeps_a_leading_x_and_drops_closing_stars():
+    assert cpp_member_comments(["enum E {", "  A = 1, /*Xmas*/", "  B = 2, /**XL */", "  C = 3, /* boxed ***/",
+                                "};"], [2, 3, 4], 1) == ["Xmas", "XL", "boxed"]

@@ -80,10 +80,8 @@ class BodyInterp(Interpreter):
         key = mangle(self.reader.cls.name, node.id)
         if key in self.reader.body.ns:
             v = self.reader.body.ns[key]
-            if isinstance(v, Unknown):
+            if isinstance(v, Unknown):      # the namespace holds what was bound: a value or Unknown
                 raise Unsupported(node, f"`{node.id}` {v.why}")
-            if v is UNKNOWN_VALUE:
-                raise Unsupported(node, f"`{node.id}` has a value enumsync could not read")
             return v
         v = self.reader.scope.get(node.id)
         if isinstance(v, (Def, EnumName)) or v is ENUM_MODULE:
