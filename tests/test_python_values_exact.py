@@ -470,6 +470,9 @@ def test_the_scan_index_follows_aliased_and_local_enum_bases(tmp_path):
            "class B(Base):\n    Y = 2\nclass IntEnum(int):\n    pass\nclass C(IntEnum):\n    Z = 3\n")
     rows = {r[0]: (r[2], r[3]) for r in index_module(str(tmp_path / "m.py"), src.encode())}
     assert rows == {"A": ("IntEnum", ["X"]), "Base": ("IntEnum", []), "B": ("IntEnum", ["Y"])}
+    # no class line names an enum base: found through the assignment alone
+    src = "import enum\nIF = enum.IntFlag\nclass D(IF):\n    W = 4\nclass N(object):\n    pass\n"
+    assert [(r[0], r[2], r[3]) for r in index_module(str(tmp_path / "n.py"), src.encode())] == [("D", "IntFlag", ["W"])]
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="except* is Python 3.11+")

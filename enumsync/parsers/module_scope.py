@@ -8,6 +8,7 @@ by ``global`` in a function, a walrus, ``del``, a star import, ``exec``/``global
 from __future__ import annotations
 
 import ast
+import functools
 
 from .interpreter import Interpreter, Unknown, Unsupported
 
@@ -83,8 +84,9 @@ def bound_names(node: ast.AST) -> set[str]:
     return out
 
 
-def _globals_in_functions(tree: ast.Module) -> set[str]:
-    return {name for n in ast.walk(tree) if isinstance(n, ast.Global) for name in n.names}
+@functools.lru_cache(maxsize=8)     # by the tree object: the scan reads every class of a file with one tree
+def _globals_in_functions(tree: ast.Module) -> frozenset[str]:
+    return frozenset(name for n in ast.walk(tree) if isinstance(n, ast.Global) for name in n.names)
 
 
 def _path_to(body: list[ast.stmt], target: ast.AST):
@@ -110,8 +112,8 @@ def scope_for(tree: ast.Module, cls: ast.ClassDef, text: str | None = None) -> S
     """The module names as they are bound when the body of ``cls`` runs (``text``: the source, a hint)."""
     scope = Scope()
     path = _path_to(tree.body, cls) or []
-    rebound = _globals_in_functions(tree) if text is None or "global" in text else set()
-    scope.rebound = frozenset(rebound)
+    rebound = _globals_in_functions(tree) if text is None or "global" in text else frozenset()
+    scope.rebound = rebound
     for block, index in path:
         holder = block[index]
         for st in block[:index]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from .walk import cached_entries
 
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(?:Enum|Flag)", re.M)
+# an enum base under another name: ``from enum import IntEnum as IE``, ``IE = enum.IntEnum``
+_ALIAS = re.compile(rb"^[ \t]*from[ \t]+enum[ \t]+import[^\n]*\bas\b|^\w+[ \t]*=[ \t]*(?:\w+\.)?\w*(?:Enum|Flag)\b", re.M)
 _IMPORTS_ENUM = re.compile(rb"^[ \t]*(?:from[ \t]+enum[ \t]+import|import[ \t]+enum\b)", re.M)
 MIRROR = re.compile(r"(?:\bin\s+sync\b|\bsync(?:ed)?\s+with\b|\bcopied\s+from\b|\bmust\s+match\b|"
                     r"\bmust\s+be\s+aligned\s+with\b|\baligned\s+with\b|\bmirror(?:s|ing|ed)?\b|"
@@ -56,11 +58,36 @@ def _mirror_sentences(text: str) -> str:
     return " ".join(p for p in parts if MIRROR.search(p))
 
 
+def _other_names(tree) -> tuple[set[str], set[str]]:
+    """(module-level names an import or assignment binds: where a base under another name may come
+    from, ``IE = enum.IntEnum``; enum base names the file binds to something else: ``class IntEnum``)."""
+    import ast
+    from ..parsers.module_scope import bound_names
+    from ..parsers.python_enum import ENUM_BASES
+    origins: set[str] = set()
+    shadows: set[str] = set()
+    for st in tree.body:
+        names = bound_names(st)
+        if not isinstance(st, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            origins |= names
+        if not (isinstance(st, ast.ImportFrom) and st.module == "enum"):
+            shadows |= names & ENUM_BASES
+    return origins, shadows
+
+
+def _root(base) -> str | None:
+    """The name a base expression starts with (``IE``, ``en`` of ``en.IntEnum``)."""
+    import ast
+    while isinstance(base, (ast.Attribute, ast.Subscript)):
+        base = base.value
+    return base.id if isinstance(base, ast.Name) else None
+
+
 def index_module(path: str, data: bytes) -> list[list]:
     """Every enum class of one file, as JSON-able rows (see :class:`PyEnumRef`)."""
-    follow = _IMPORTS_ENUM.search(data) is not None   # bases under another name: ``IE = enum.IntEnum``
-    if not follow and not _CLASS.search(data):
-        return []
+    if b"Enum" not in data and b"Flag" not in data or not _CLASS.search(data) and not _ALIAS.search(data):
+        return []   # every enum base is named Enum or Flag somewhere: in its import, at least
+    follow = (b"from enum" in data or b"import enum" in data) and _IMPORTS_ENUM.search(data) is not None
     from ..model import EnumsyncError
     from ..parsers.module_scope import scope_for
     from ..parsers.python_enum import _classes, _member_nodes, class_info, enum_kind
@@ -72,10 +99,15 @@ def index_module(path: str, data: bytes) -> list[list]:
         return []
     lines = text.splitlines()
     out = []
+    origins, shadows = _other_names(tree) if follow else (set(), set())
     for cls in _classes(tree):
-        kind = class_info(cls, scope_for(tree, cls, text)).kind if follow and cls.bases else enum_kind(cls)
+        kind = enum_kind(cls)
+        roots = {_root(b) for b in cls.bases}
+        if follow and (kind is None and roots & origins or kind is not None and roots & shadows):
+            kind = class_info(cls, scope_for(tree, cls, text)).kind
         if not kind:
             continue
+        origins.add(cls.name)   # a class of the file that is an enum: its subclasses are enums too
         nodes = list(_member_nodes(cls))
         names = [n for n, _, _ in nodes]
         strings = any(isinstance(v, ast.Constant) and isinstance(v.value, str) for _, v, _ in nodes)
