@@ -104,6 +104,8 @@ def _clang_record(text: str) -> list[tuple[str, int]]:
     ("#define A 1 \\\x1c\n#define B 2\n", [("define", "A 1 \\", 1, 1), ("define", "B 2", 2, 2)]),
     # a spliced // comment takes exactly one more line, even an empty one
     ("int x;\n// c \\\n\n#define X 1\n", [("define", "X 1", 4, 4)]),
+    # `/*/` at a line's end opens a comment (its '/' is not the '/' of a '*/')
+    ("int a; /*/\n#define HIDDEN\n*/\n#define SHOWN\n", [("define", "SHOWN", 4, 4)]),
     # a one-line comment on a later line does not make the rest of its line a line start
     ("int a;\nint b; /* c */ #define X 1\n#define Y 2\n", [("define", "Y 2", 3, 3)]),
 ])

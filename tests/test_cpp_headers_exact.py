@@ -66,6 +66,10 @@ def test_enums_found_by_walking_or_by_keyword_have_gxx_values(tmp_path):
             plain = q.split("::")[-1]
             s = parse_cpp_enum(tmp_path / f, plain, q.split("::", 1)[-1] if "::" in q else None)
             assert (s.language, s.path, s.qualname, s.name) == ("cpp", str(tmp_path / f), q, plain)
+            lines = (tmp_path / f).read_text(encoding="utf-8").split("\n")
+            first = next(i for i, t in enumerate(lines, 1) if re.search(rf"\b{plain}\b", t))
+            last = next(i for i, t in enumerate(lines, 1) if i >= first and ("}" in t or ";" in t))
+            assert (s.line, s.end_line) == (first, last)
             # a member's meaning is parsed from its comment; no comment, no meaning
             assert [m.meaning for m in s.members] == [parse_meaning(m.comment) if m.comment else None
                                                       for m in s.members]
