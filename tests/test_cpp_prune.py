@@ -348,3 +348,54 @@ def test_a_template_function_body_ends_a_declaration_and_a_class_key_outside_ang
             "enum E { A };\n")
     names = pruned_names(text)
     assert "after1" in names and "after2" not in names
+
+
+# ---- the lexing, the macro check, the tail and the type rule, one case each ----
+
+@pytest.mark.parametrize("lit", [
+    'u8"}"', 'L"{"', 'u"}"', 'U"{"', "L'}'", "u'{'", "U'}'", "u8'{'", 'LR"(})"', 'u8R"x(}{)x"', 'uR"(})"',
+    'UR"(})"', "0x1'F", ".5'0f", "'\\''", '"\\"}"', "1 / 2", "'}'",
+])
+def test_every_literal_form_is_masked_as_the_compiler_reads_it(lit, tmp_path):
+    text = f"inline int q(int x) {{ auto v = {lit}; return 1; }}\n{PLAIN}\nenum E {{ A = 3 }};\n"
+    assert pruned_names(text)[:2] == ["q", "f0"]
+
+
+@pytest.mark.parametrize("code", ["int v = abc'x';", "int v = '}", 'int v = "}', "auto v = R\"x(}", "/* } "])
+def test_a_literal_or_comment_read_with_doubt_prunes_nothing(code):
+    text = f"inline int q(int x) {{ {code}\n return 1; }}\n{PLAIN}\nenum E {{ A = 3 }};\n"
+    assert pruned_names(text) == []
+
+
+def test_a_macro_name_counts_only_as_a_whole_word():
+    text = ("#define ONE 1\ninline int w1(int x) { return x + ONEX + XONE + ONE_; }\n"
+            "inline int w2(int x) { return ONE; }\n" f"{PLAIN}\nenum E {{ A }};\n")
+    assert "w1" in pruned_names(text) and "w2" not in pruned_names(text)
+
+
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_the_tail_is_the_last_two_lines_exactly(end):
+    body = f"{PLAIN}\nenum E {{ A }};\ninline int t0(int x) {{ return x; }}\n"
+    text = body + "inline int t1(int x) { return x; }\n" + "inline int t2(int x) { return x; }" + end
+    names = pruned_names(text)
+    assert "t0" in names and ("t1" in names) == (end == "\n") and "t2" not in names
+
+
+def test_with_templates_parameter_names_are_not_types():
+    text = ("template <class T> struct Box { T v; };\ntypedef Box<int> IntBox;\n"
+            "inline int k4(int T) { return T; }\n"                 # T is the parameter's name here
+            "inline int k5(IntBox) { return 0; }\n"                # a lone word is a type
+            "inline unsigned int k6(unsigned int v) { return v; }\n"
+            "inline int k7(const IntBox& b) { return 0; }\n"
+            "enum E { A };\n")
+    names = pruned_names(text)
+    assert "k4" in names and "k6" in names and "k5" not in names and "k7" not in names
+
+
+def test_a_kept_definition_that_names_template_brings_the_type_rule():
+    text = ("struct Plain { int v; };\n"
+            "inline int uses_template(int x) { return x.template get<0>(); }\n"   # kept: the enum names it
+            "inline int k8(Plain p) { return 0; }\n"
+            f"{PLAIN}\nenum E {{ A = sizeof(uses_template(0)) }};\n")
+    names = pruned_names(text)
+    assert "uses_template" not in names and "k8" not in names and "f0" in names
