@@ -3,7 +3,7 @@ change a single value, diagnostic or dependency, and must keep every definition 
 
 Ground truth: g++ (the values of the pruned parse are the values g++ computes) and the unpruned
 fast parse (with pruning on or off, libclang must show the same enum: values, the errors that
-``trouble`` keeps, the identifiers and declaration lines ``_usage`` finds). The size gates are
+``trouble`` keeps, the identifiers, declaration lines and declarations ``_usage`` finds). The size gates are
 turned off here so that small generated headers are pruned too.
 """
 from __future__ import annotations
@@ -54,12 +54,12 @@ def fast_view(path: str, text: str, name: str, qualname: str | None, prune: bool
         cur = cpp._select(cpp._enums(ci, tu, path, src, ds), name, qualname, path)
     except EnumsyncError as e:
         return str(e)
+    u = cpp._usage(ci, cur, path)
     problems = [(d.location.line, d.spelling)
-                for d in trouble(ci, tu, cur, text.count("\n") + 1, cpp._whole_file_error_lines(ds))]
-    used, lines = cpp._usage(ci, cur, path)
+                for d in trouble(ci, tu, cur, text.count("\n") + 1, cpp._whole_file_error_lines(ds), used=u.decls)]
     values = [(c.spelling, c.enum_value, c.location.line) for c in cur.get_children()
               if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
-    return values, problems, sorted(used), sorted(lines)
+    return values, problems, sorted(u.names), sorted(u.lines), sorted(u.decls.items())
 
 
 def same_fast_view(path: Path, name: str, qualname: str | None = None):

@@ -3,11 +3,12 @@
 First a fast parse: the header's ``#include`` lines blanked (and, in a big header, the function
 definitions no enum can use: ``cpp_prune``), a small prelude that declares the
 fixed-width integer types, function bodies skipped (constexpr ones are kept: clang needs them
-to evaluate). That parse is trusted only when the enum parses cleanly and nothing the includes
-define can change it (``cpp_depends``). Otherwise the header is parsed again with the includes
-found beside it or under ``-I`` directories (``cpp_includes``: no other file is ever read), and
-a value that still depends on a missing include, does not fit its type, or sits in a truncated
-body is exit 2, never a guess (``cpp_diagnostics``).
+to evaluate). That parse is trusted only when the enum and the declarations its values rest on
+(``_usage``) parse cleanly and nothing the includes define can change it (``cpp_depends``).
+Otherwise the header is parsed again with the includes found beside it or under ``-I``
+directories (``cpp_includes``: no other file is ever read), and
+a value that still depends on a missing include or on a declaration that does not compile, does
+not fit its type, or sits in a truncated body is exit 2, never a guess (``cpp_diagnostics``).
 """
 from __future__ import annotations
 
@@ -142,30 +143,61 @@ def _select(cands, name: str, qualname: str | None, path: str, required: bool = 
     return hits[0]
 
 
-def _usage(ci, cur, path: str, limit: int = 64) -> tuple[set[str], set[int]]:
-    """Identifiers the enum's values rest on, and lines (in this file) of the declarations they use.
+class Usage:
+    """What the enum's values rest on, as the parse shows it (``_usage``); a plain class: a
+    dataclass would compile its methods at import time."""
+    __slots__ = ("names", "lines", "decls")
 
-    Transitive: a constant or constexpr function the enum refers to brings its own tokens
-    (macros in its initializer or body) and its own references (up to ``limit`` declarations).
+    def __init__(self) -> None:
+        self.names: set[str] = set()   # identifiers in the enum's tokens and those of the declarations it uses
+        self.lines: set[int] = set()   # lines (in this file) where those declarations are named
+        self.decls: dict[int, tuple[str, str | None]] = {}   # each line they span -> (name, member using it)
+
+
+def _usage(ci, cur, path: str, limit: int = 64) -> Usage:
+    """Identifiers the enum's values rest on, and the declarations (in this file) they use.
+
+    Transitive: a constant, constexpr function, type or other enum the enum refers to (and the
+    typedef that names its underlying type) brings its own tokens (macros in its initializer or
+    body) and its own references (up to ``limit`` declarations). ``decls`` maps every line of
+    those declarations to the name declared and the member that uses it (None: the underlying type).
     """
-    refs = (ci.CursorKind.DECL_REF_EXPR, ci.CursorKind.CALL_EXPR)
-    used: set[str] = set()
-    lines: set[int] = set()
-    todo, seen = [cur], set()
+    K = ci.CursorKind
+    refs = (K.DECL_REF_EXPR, K.CALL_EXPR, K.TYPE_REF)
+    out = Usage()
+    todo = [(cur, None)]
+    under = cur.enum_type.get_declaration()
+    seen = {(cur.location.line, cur.location.column)}
+
+    def follow(r, member):
+        if r is None or r.location.file is None or r.location.file.name != path:
+            return
+        name = r.spelling
+        if r.kind == K.ENUM_CONSTANT_DECL:
+            r = r.semantic_parent   # another enum's member: its value rests on the members before it
+        if (r.location.line, r.location.column) in seen:
+            return
+        out.lines.add(r.location.line)
+        for n in range(r.extent.start.line, r.extent.end.line + 1):
+            out.decls.setdefault(n, (name, member))
+        todo.append((r, member))
+
+    follow(under, None)
     while todo and len(seen) < limit:
-        c = todo.pop()
+        c, member = todo.pop()
         key = (c.location.line, c.location.column)
-        if key in seen:
+        if key in seen and c is not cur:
             continue
         seen.add(key)
-        used.update(t.spelling for t in c.get_tokens() if t.kind == ci.TokenKind.IDENTIFIER)
+        out.names.update(t.spelling for t in c.get_tokens() if t.kind == ci.TokenKind.IDENTIFIER)
+        if c.kind in (K.TYPEDEF_DECL, K.TYPE_ALIAS_DECL):
+            follow(c.underlying_typedef_type.get_declaration(), member)
         for k in c.walk_preorder():
-            r = k.referenced if k.kind in refs else None
-            if r is not None and r.location.file is not None and r.location.file.name == path \
-                    and r.kind != ci.CursorKind.ENUM_CONSTANT_DECL:
-                lines.add(r.location.line)
-                todo.append(r)
-    return used, lines
+            if k.kind == K.ENUM_CONSTANT_DECL and c is cur:
+                member = k.spelling
+            if k.kind in refs:
+                follow(k.referenced, member)
+    return out
 
 
 _STD_HEADER = re.compile(r"^<(c?std\w*|c\w+|\w+\.h|type_traits|limits|array|string|vector|utility|"
@@ -223,23 +255,28 @@ def _find_enum(path: str, text: str, name: str, qualname: str | None, include_di
     tu = _parse(ci, index, path, blanked, {})
     cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
     if cur is not None:
-        problems = trouble(ci, tu, cur, last_line, errs)
-        rs = reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path))
+        u = _usage(ci, cur, path)
+        problems = trouble(ci, tu, cur, last_line, errs, used=u.decls)
+        rs = reasons(ds, cur.extent.start.line, cur.extent.end.line, u.names, u.lines)
         if not problems and not rs:
             return ci, tu, cur
     src = with_includes(path, text, include_dirs, ds)
-    tu = _parse(ci, index, path, src.main, src.unsaved)
-    cur = _select(_enums(ci, tu, path, src.main, ds, src.spells_enum), name, qualname, path)
-    problems = trouble(ci, tu, cur, last_line, errs, _inner_includes(cur, ds))
+    tu, cur, u, problems = _full_parse(ci, index, path, name, qualname, ds, src, last_line, errs)
     if problems and any("constant expression" in d.spelling for d in problems):
-        tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies=False)
-        cur = _select(_enums(ci, tu, path, src.main, ds, src.spells_enum), name, qualname, path)
-        problems = trouble(ci, tu, cur, last_line, errs, _inner_includes(cur, ds))
+        tu, cur, u, problems = _full_parse(ci, index, path, name, qualname, ds, src, last_line, errs, False)
     if problems:
-        fail(ci, cur, _qualname(cur), path, problems, src, errs)
-    _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, *_usage(ci, cur, path)),
-                    src)
+        fail(ci, cur, _qualname(cur), path, problems, src, errs, u.decls)
+    _check_includes(cur, path, reasons(ds, cur.extent.start.line, cur.extent.end.line, u.names, u.lines), src)
     return ci, tu, cur
+
+
+def _full_parse(ci, index, path, name, qualname, ds, src: Sources, last_line: int, errs: frozenset,
+                skip_bodies: bool = True):
+    """(translation unit, enum cursor, usage, errors that touch the enum) with the includes found."""
+    tu = _parse(ci, index, path, src.main, src.unsaved, skip_bodies)
+    cur = _select(_enums(ci, tu, path, src.main, ds, src.spells_enum), name, qualname, path)
+    u = _usage(ci, cur, path)
+    return tu, cur, u, trouble(ci, tu, cur, last_line, errs, _inner_includes(cur, ds), u.decls)
 
 
 def list_cpp_enums(path) -> list[str]:

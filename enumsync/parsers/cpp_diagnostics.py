@@ -5,7 +5,8 @@ diagnostics are sifted with raw libclang calls, and only the few that are kept a
 """
 from __future__ import annotations
 
-from ctypes import byref, c_int, c_uint, c_void_p
+from collections.abc import Container
+from ctypes import byref, c_char_p, c_int, c_uint, c_void_p
 
 from ..model import EnumsyncError
 from .cpp_includes import Sources
@@ -18,11 +19,13 @@ _UNTERMINATED = "unterminated conditional directive"
 
 
 def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset(),
-            inner_includes: frozenset = frozenset()) -> list:
+            inner_includes: frozenset = frozenset(), used: Container[int] = ()) -> list:
     """Errors that touch the enum: inside its lines, fatal ones, unclosed braces at the end, and the
     errors that make the whole header fail to compile (an active ``#error`` on one of
-    ``error_lines``, an unterminated ``#if``), since the compiler gives no values then; and the
-    errors in the files that the ``#include`` lines ``inner_includes`` (inside the braces) bring in.
+    ``error_lines``, an unterminated ``#if``), since the compiler gives no values then; the
+    errors in the files that the ``#include`` lines ``inner_includes`` (inside the braces) bring in;
+    and the errors on the ``used`` lines (the declarations the enum's values rest on). An error
+    spelled by a macro counts at the line where the main file expands it.
 
     A header whose includes are blanked can have an error per line (unknown types), so this
     loop makes a few raw libclang calls per diagnostic and wraps only the ones it keeps.
@@ -31,6 +34,7 @@ def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset(),
     tail = max(start, last_line - 1)
     api = _diag_api(ci)
     line, col, off, f = c_uint(), c_uint(), c_uint(), c_void_p()
+    main = api.file(tu.obj, cur.location.file.name.encode())
     out: list = []
     inner = None
     for i in range(ci.conf.lib.clang_getNumDiagnostics(tu)):
@@ -41,9 +45,8 @@ def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset(),
             continue
         n = 0
         if sev == 3:
-            loc = api.location(p)
-            if api.main_file(loc):
-                api.expansion(loc, byref(f), byref(line), byref(col), byref(off))
+            api.expansion(api.location(p), byref(f), byref(line), byref(col), byref(off))
+            if f.value == main:
                 n = line.value
             elif inner_includes:   # an X-macro file included inside the braces: its errors are the enum's
                 d = api.wrap(p)
@@ -51,9 +54,10 @@ def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset(),
                 if d.location.file is not None and d.location.file.name in inner:
                     out.append(d)
                 continue
-        if n and (start <= n <= end or n >= tail or n in error_lines):
+        if n and (start <= n <= end or n >= tail or n in error_lines or n in used):
             d = api.wrap(p)   # disposed when dropped
-            if n <= end or d.spelling.startswith(_BRACES) or n in error_lines or d.spelling == _UNTERMINATED:
+            if n <= end or d.spelling.startswith(_BRACES) or n in error_lines or d.spelling == _UNTERMINATED \
+                    or n in used:
                 out.append(d)
         else:
             api.dispose(p)
@@ -73,7 +77,7 @@ def _included_by(tu, path: str, lines: frozenset) -> set[str]:
 
 
 class _DiagAPI:
-    """Raw prototypes of the five diagnostic calls (not cindex's wrappers: no object per call)."""
+    """Raw prototypes of the six diagnostic calls (not cindex's wrappers: no object per call)."""
 
     def __init__(self, ci):
         import ctypes
@@ -85,7 +89,7 @@ class _DiagAPI:
         self.get = fn("clang_getDiagnostic", c_void_p, c_void_p, c_uint)
         self.severity = fn("clang_getDiagnosticSeverity", c_int, c_void_p)
         self.location = fn("clang_getDiagnosticLocation", Loc, c_void_p)
-        self.main_file = fn("clang_Location_isFromMainFile", c_int, Loc)
+        self.file = fn("clang_getFile", c_void_p, c_void_p, c_char_p)
         self.expansion = fn("clang_getExpansionLocation", None, Loc, ctypes.POINTER(c_void_p),
                             ctypes.POINTER(c_uint), ctypes.POINTER(c_uint), ctypes.POINTER(c_uint))
         self.dispose = fn("clang_disposeDiagnostic", None, c_void_p)
@@ -121,8 +125,11 @@ def _at(d, path: str) -> str:
 
 
 def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None,
-         error_lines: frozenset = frozenset()) -> None:
-    """Raise the one-line error for the first diagnostic that stops the enum's values."""
+         error_lines: frozenset = frozenset(), used: dict[int, tuple[str, str | None]] | None = None) -> None:
+    """Raise the one-line error for the first diagnostic that stops the enum's values.
+
+    ``used``: each line of the declarations the values rest on -> (name declared, member using it).
+    """
     q = qualname
     rng = [d for d in errs if any(s in d.spelling for s in _RANGE)]
     brace = [d for d in errs if d.spelling.startswith(_BRACES)]
@@ -144,6 +151,13 @@ def fail(ci, cur, qualname: str, path: str, errs: list, src: Sources | None,
     d = errs[0]
     where = _at(d, path) if d.location.file is not None else path
     missing = [i.spelled for i in src.missing] if src else []
-    hint = (f"pass --include-dir for the headers that define it (not found: {', '.join(missing[:4])})"
-            if missing else "pass --include-dir for the headers that define it")
+    found = f" (not found: {', '.join(missing[:4])})" if missing else ""
+    n = d.location.line
+    if used and n in used and _name(d.location.file) == path and not cur.extent.start.line <= n <= cur.extent.end.line:
+        decl, member = used[n]
+        who = f"{q}::{member}" if member else f"the underlying type of {q}"
+        fix = f"pass --include-dir for the headers it needs{found}" if missing else "fix the declaration"
+        raise EnumsyncError(f"{path}:{n}: {who} uses {decl}, declared here, which does not compile "
+                            f"(compiler: {d.spelling}); {fix}")
+    hint = f"pass --include-dir for the headers that define it{found}"
     raise EnumsyncError(f"{where}: cannot compute the values of {q}: {d.spelling}; {hint}")
