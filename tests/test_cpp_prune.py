@@ -116,8 +116,9 @@ def test_overloads_are_kept_together():
 ])
 def test_definitions_clang_would_look_into_are_kept(head):
     text = f"struct S {{}};\n{head} {{ return 0; }}\ninline int p(int x) {{ return x; }}\nenum E {{ A }};\n"
-    names = pruned_names(text)
-    assert "h" not in names and "operator" not in names
+    p = [(text.index("inline int p("), text.index("\nenum E"))]
+    # only p is left out (a head with '=' reads as an initializer's brace: then nothing follows a declaration)
+    assert unused_definitions(text, scan(text)) == ([] if "=" in head else p)
 
 
 @pytest.mark.parametrize("body", [
@@ -338,23 +339,24 @@ def test_a_chain_of_callers_is_kept_whole_in_linear_time():
 
 def test_with_many_macros_a_definition_that_uses_one_is_still_kept():
     macros = "".join(f"#define MAC{i} {i}\n" for i in range(40))    # past the count that is found one by one
-    text = f"{macros}inline int uses(int x) {{ return x + MAC7; }}\n{PLAIN}\nenum E {{ A }};\n"
+    text = f"{macros}inline int uses(int x) {{ return x + MAC7; }}\n{PLAIN}\nenum E {{ A = MAC3 }};\n"
     assert "uses" not in pruned_names(text) and "f0" in pruned_names(text)
 
 
 def test_a_template_function_body_ends_a_declaration_and_a_class_key_outside_angles_does_not():
     text = ("template <class T, typename U> T tf(T x, U u) { return x; }\ninline int after1(int x) { return x; }\n"
             "struct Base {};\nstruct DS : decltype(Base()) { int a; }\ninline int after2(int x) { return x; }\n"
+            "template<class T>struct DT : decltype(T()) { int a; }\ninline int after3(int x) { return x; }\n"
             "enum E { A };\n")
     names = pruned_names(text)
-    assert "after1" in names and "after2" not in names
+    assert "after1" in names and "after2" not in names and "after3" not in names
 
 
 # ---- the lexing, the macro check, the tail and the type rule, one case each ----
 
 @pytest.mark.parametrize("lit", [
     'u8"}"', 'L"{"', 'u"}"', 'U"{"', "L'}'", "u'{'", "U'}'", "u8'{'", 'LR"(})"', 'u8R"x(}{)x"', 'uR"(})"',
-    'UR"(})"', "0x1'F", ".5'0f", "'\\''", '"\\"}"', "1 / 2", "'}'",
+    'UR"(})"', 'R"(")"', 'LR"(")"', 'uR"(")"', 'UR"(")"', 'u8R"(")"', "0x1'F", ".5'0f", "'\\''", '"\\"}"', "1 / 2", "'}'",
 ])
 def test_every_literal_form_is_masked_as_the_compiler_reads_it(lit, tmp_path):
     text = f"inline int q(int x) {{ auto v = {lit}; return 1; }}\n{PLAIN}\nenum E {{ A = 3 }};\n"
@@ -368,7 +370,7 @@ def test_a_literal_or_comment_read_with_doubt_prunes_nothing(code):
 
 
 def test_a_macro_name_counts_only_as_a_whole_word():
-    text = ("#define ONE 1\ninline int w1(int x) { return x + ONEX + XONE + ONE_; }\n"
+    text = ("#define ONE 1\ninline int w1(int x) { return x + ONEX + XONE + ONE_ + MY_ONE; }\n"
             "inline int w2(int x) { return ONE; }\n" f"{PLAIN}\nenum E {{ A }};\n")
     assert "w1" in pruned_names(text) and "w2" not in pruned_names(text)
 
@@ -399,3 +401,70 @@ def test_a_kept_definition_that_names_template_brings_the_type_rule():
             f"{PLAIN}\nenum E {{ A = sizeof(uses_template(0)) }};\n")
     names = pruned_names(text)
     assert "uses_template" not in names and "k8" not in names and "f0" in names
+
+
+def test_a_namespace_glued_to_a_semicolon_or_a_brace_is_still_a_namespace(tmp_path):
+    text = f"int w;namespace a {{namespace b {{\ninline int g1(int x) {{ return x; }}\n}}}}\n{PLAIN}\nenum E {{ A = 2 }};\n"
+    assert pruned_names(text) == ["g1"] + [f"f{i}" for i in range(6)]
+    h = tmp_path / "h.h"
+    h.write_text(text)
+    assert same_fast_view(h, "E")[0] == [("A", 2, 10)]
+
+
+def test_a_body_whose_head_holds_a_function_pointer_ends_a_declaration(tmp_path):
+    text = (f"inline int fp(int (*p)(int)) {{ return p(1); }}\ninline int after4(int x) {{ return x; }}\n{PLAIN}\n"
+            "enum E { A = 7 };\n")
+    assert pruned_names(text) == ["after4"] + [f"f{i}" for i in range(6)]
+    h = tmp_path / "h.h"
+    h.write_text(text)
+    assert same_fast_view(h, "E")[0] == [("A", 7, 9)]
+
+
+def test_a_run_split_for_a_macro_leaves_out_only_its_own_clean_definitions():
+    text = ("#define ONE 1\nstruct H {\n  inline int in_class(int x) { return x; }\n};\n"
+            "inline int s1(int x) { return x; }\ninline int s2(int x) { return x + ONE; }\n"
+            f"inline int s3(int x) {{ return x; }}\n{PLAIN}\nenum E {{ A }};\n")
+    assert pruned_names(text) == ["s1", "s3"] + [f"f{i}" for i in range(6)]
+
+
+def test_a_macro_name_at_the_very_start_of_the_text_keeps_its_definition():
+    text = f"ONE w0(int x) {{ return x; }}\n#define ONE int\n{PLAIN}\nenum E {{ A }};\n"
+    spans = unused_definitions(text, scan(text))
+    assert spans and spans[0][0] == text.index("inline int f0")
+
+
+def test_the_fast_text_is_the_include_blanked_text_with_the_definitions_emptied():
+    text = f"#pragma once\n#include <cstdint>\n#include \"other.h\"\n{PLAIN}\nenum class E : int64_t {{ A }};\n"
+    ds = scan(text)
+    base = blank_includes(text, ds)
+    a, b = base.index("inline int f0"), base.index("\nenum")
+    assert fast_text(text, ds) == base[:a] + "\n" * 5 + base[b:]
+
+
+@pytest.mark.parametrize("extra,pruned", [(0, True), (2, False)])
+def test_definitions_are_left_out_only_when_they_are_half_the_text(extra, pruned, monkeypatch):
+    """The share is the runs' length (line start to closing brace) over the text's length."""
+    monkeypatch.setattr(cpp_prune, "MIN_SHARE", 0.5)
+    g = "inline int g(int x) { int y = x + 1; int z = y * 2; return y + z + 3; }"
+    def header(pad: int) -> str:
+        return f"{PLAIN}\nint sep;\n{g}\nenum E {{ A }};\n// {'x' * pad}\n"
+    share = len(PLAIN) + len(g)
+    pad = 2 * share - len(header(0)) + extra
+    assert pad > 0
+    text = header(pad)
+    assert len(text) == 2 * share + extra
+    assert pruned_names(text) == ([f"f{i}" for i in range(6)] + ["g"] if pruned else [])
+
+
+def test_a_closing_brace_that_starts_the_next_to_last_line_is_in_the_tail():
+    text = f"{PLAIN}\nenum E {{ A }};\ninline int t3(int x) {{ return x;\n}}\nint last;"
+    assert pruned_names(text) == [f"f{i}" for i in range(6)]
+    assert pruned_names(text + "\n") == [f"f{i}" for i in range(6)] + ["t3"]
+
+
+def test_balanced_if_elif_else_branches_still_allow_pruning(tmp_path):
+    text = f"#if A\nint a;\n#elif B\nint b;\n#else\nint c;\n#endif\n{PLAIN}\nenum E {{ A = 4 }};\n"
+    assert pruned_names(text) == [f"f{i}" for i in range(6)]
+    h = tmp_path / "h.h"
+    h.write_text(text)
+    assert same_fast_view(h, "E")[0] == [("A", 4, 14)]
