@@ -6,6 +6,7 @@ function, a macro, the typedef of its underlying type, a struct under ``sizeof``
 is kept: the header is parsed again with its includes, and a value g++ would not compute is
 exit 2 at the line g++ names, never a value. An error in a declaration the enum does not use
 is still ignored. Each case: enumsync's values equal g++'s, or g++ refuses and so does enumsync.
+An enum inside a template has values per instantiation only: refused, never read as zeros.
 """
 from __future__ import annotations
 
@@ -135,3 +136,25 @@ def test_a_used_declaration_that_needs_a_missing_include_is_refused_naming_it(tm
                                             r"\(not found: <cstddef>\)$"):
         parse_cpp_enum(tmp_path / "e.h", "E")
 
+
+
+
+@pytest.mark.parametrize("text, s, args", [
+    ("template <int N> struct S {\n  enum E { A = N, B };\n};\n", "S", ("3", "5")),
+    ("template <class T> struct S {\n  enum E : int { A = 4, B };\n};\n", "S", ("char", "long")),
+    ("struct P { template <int N> struct S {\n  enum class E { A = N + 1 };\n}; };\n", "P::S", ("3", "5")),
+])
+def test_an_enum_inside_a_template_is_refused_not_read_as_zeros(text, s, args, tmp_path):
+    # g++ gives the values of an instantiation only (libclang reads 0 for each member of the template's enum)
+    (tmp_path / "e.h").write_text(text)
+    prints = ", ".join(f"(int){s}<{a}>::E::A" for a in args)
+    (tmp_path / "run.cpp").write_text(f'#include "e.h"\n#include <cstdio>\n'
+                                      f'int main() {{ std::printf("%d %d", {prints}); }}\n')
+    subprocess.run([GXX, "-std=c++17", "-w", str(tmp_path / "run.cpp"), "-o", str(tmp_path / "run")], check=True,
+                   timeout=120)
+    out = subprocess.run([str(tmp_path / "run")], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert 0 not in [int(v) for v in out.split()]
+    with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'e.h'))}:2: {s}::E is declared inside "
+                                            rf"the template {s} \(line 1\), so its values exist only per "
+                                            r"instantiation; pass an enum declared outside any template$"):
+        parse_cpp_enum(tmp_path / "e.h", "E")

@@ -294,6 +294,7 @@ def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None =
     """The enum ``qualname`` (or the one enum called ``name``) from a C++/CUDA header."""
     p, text = read_source(path)
     ci, tu, cur = _find_enum(p, text, name, qualname, include_dirs)
+    _refuse_templated(ci, cur, p)
     kind, under = _decl_tokens(cur)
     consts = [c for c in cur.get_children() if c.kind == ci.CursorKind.ENUM_CONSTANT_DECL]
     lo, hi = _bounds(ci, cur)
@@ -312,6 +313,20 @@ def parse_cpp_enum(path, name: str = "RoutingMethodType", qualname: str | None =
     members = tuple(_with_meaning(m, parse_meaning) for m in members)
     return EnumSpec(language="cpp", path=p, name=cur.spelling, qualname=_qualname(cur), members=members,
                     line=cur.location.line, end_line=cur.extent.end.line, underlying=under, kind=kind)
+
+
+def _refuse_templated(ci, cur, path: str) -> None:
+    """Exit 2 for an enum inside a template: its values exist only per instantiation (libclang
+    gives 0 for every member of the template's own enum)."""
+    K = ci.CursorKind
+    templates = (K.CLASS_TEMPLATE, K.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION, K.FUNCTION_TEMPLATE)
+    c = cur.semantic_parent
+    while c is not None and c.kind != K.TRANSLATION_UNIT:
+        if c.kind in templates:
+            raise EnumsyncError(f"{path}:{cur.location.line}: {_qualname(cur)} is declared inside the template "
+                                f"{_qualname(c)} (line {c.location.line}), so its values exist only per "
+                                "instantiation; pass an enum declared outside any template")
+        c = c.semantic_parent
 
 
 def _decl_tokens(cursor) -> tuple[str, str | None]:
