@@ -356,7 +356,8 @@ def test_a_template_function_body_ends_a_declaration_and_a_class_key_outside_ang
 
 @pytest.mark.parametrize("lit", [
     'u8"}"', 'L"{"', 'u"}"', 'U"{"', "L'}'", "u'{'", "U'}'", "u8'{'", 'LR"(})"', 'u8R"x(}{)x"', 'uR"(})"',
-    'UR"(})"', 'R"(")"', 'LR"(")"', 'uR"(")"', 'UR"(")"', 'u8R"(")"', "0x1'F", ".5'0f", "'\\''", '"\\"}"', "1 / 2", "'}'",
+    'UR"(})"', 'R"(")"', 'LR"(")"', 'uR"(")"', 'UR"(")"', 'u8R"(")"',
+    "0x1'F", ".5'0f", "'\\''", '"\\"}"', "1 / 2", "'}'",
 ])
 def test_every_literal_form_is_masked_as_the_compiler_reads_it(lit, tmp_path):
     text = f"inline int q(int x) {{ auto v = {lit}; return 1; }}\n{PLAIN}\nenum E {{ A = 3 }};\n"
@@ -404,7 +405,8 @@ def test_a_kept_definition_that_names_template_brings_the_type_rule():
 
 
 def test_a_namespace_glued_to_a_semicolon_or_a_brace_is_still_a_namespace(tmp_path):
-    text = f"int w;namespace a {{namespace b {{\ninline int g1(int x) {{ return x; }}\n}}}}\n{PLAIN}\nenum E {{ A = 2 }};\n"
+    text = (f"int w;namespace a {{namespace b {{\ninline int g1(int x) {{ return x; }}\n}}}}\n{PLAIN}\n"
+            "enum E { A = 2 };\n")
     assert pruned_names(text) == ["g1"] + [f"f{i}" for i in range(6)]
     h = tmp_path / "h.h"
     h.write_text(text)
@@ -468,3 +470,9 @@ def test_balanced_if_elif_else_branches_still_allow_pruning(tmp_path):
     h = tmp_path / "h.h"
     h.write_text(text)
     assert same_fast_view(h, "E")[0] == [("A", 4, 14)]
+
+
+def test_a_body_after_a_trailing_return_type_that_holds_a_lambda_ends_a_declaration():
+    text = (f"auto g() -> decltype([]{{ return 1; }}) {{ return {{}}; }}\ninline int after5(int x) {{ return x; }}\n"
+            f"{PLAIN}\nenum E {{ A }};\n")
+    assert pruned_names(text) == ["after5"] + [f"f{i}" for i in range(6)]

@@ -207,7 +207,6 @@ def _mask_literals(text: str, start: int, end: int) -> str | None:
             out.append(text[pos:end])
             return "".join(out)
         a = min(live)
-        c = text[a]
         b = _lexeme_end(text, a, end)
         if b is None:
             return None
@@ -257,10 +256,6 @@ def _literal_end(text: str, a: int, end: int) -> int | None:
         return None if b < 0 else b + len(m.group(1)) + 2
     m = _STRING.match(text, a, end)
     return m.end() if m else None
-
-
-def _unbalanced_macro(ds: list[Directive]) -> bool:
-    return any(d.args.count("{") != d.args.count("}") for d in ds if d.name == "define")
 
 
 def _unbalanced_macro(ds: list[Directive]) -> bool:
