@@ -56,7 +56,7 @@ def _gxx_errors(tmp: Path, header: str) -> list[tuple[str, int]]:
     (tmp / "use.cpp").write_text(f'#include "{header}"\n')
     r = subprocess.run([GXX, "-std=c++17", "-fsyntax-only", str(tmp / "use.cpp")], capture_output=True,
                        text=True, timeout=120)
-    errs = [(f, int(n)) for f, n in re.findall(r"^(\S+?):(\d+):\d+: (?:error|note: in expansion of macro)",
+    errs = [(f, int(n)) for f, n in re.findall(r"^(\S+?):(\d+):\d+: (?:error|fatal error|note: in expansion of macro)",
                                                 r.stderr, re.M)]
     assert (r.returncode != 0) == bool(errs), r.stderr
     return errs
@@ -157,4 +157,14 @@ def test_an_enum_inside_a_template_is_refused_not_read_as_zeros(text, s, args, t
     with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'e.h'))}:2: {s}::E is declared inside "
                                             rf"the template {s} \(line 1\), so its values exist only per "
                                             r"instantiation; pass an enum declared outside any template$"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_a_used_declaration_error_with_an_include_missing_names_the_include(tmp_path):
+    (tmp_path / "e.h").write_text('#include "nothere.h"\n' + BAD_CALL + "constexpr int K = sizeof(f(1, 2));\n"
+                                  "enum E { A = K };\n")
+    assert _gxx_errors(tmp_path, "e.h")      # g++ refuses too (no nothere.h)
+    with pytest.raises(EnumsyncError, match=rf"^{re.escape(str(tmp_path / 'e.h'))}:3: E::A uses K, declared here, "
+                                            r"which does not compile \(compiler: .+\); pass --include-dir for the "
+                                            r'headers it needs \(not found: "nothere.h"\)$'):
         parse_cpp_enum(tmp_path / "e.h", "E")

@@ -56,8 +56,7 @@ def trouble(ci, tu, cur, last_line: int, error_lines: frozenset = frozenset(),
                 continue
         if n and (start <= n <= end or n >= tail or n in error_lines or n in used):
             d = api.wrap(p)   # disposed when dropped
-            if n <= end or d.spelling.startswith(_BRACES) or n in error_lines or d.spelling == _UNTERMINATED \
-                    or n in used:
+            if n <= end or d.spelling.startswith(_BRACES) or n in error_lines or d.spelling == _UNTERMINATED:
                 out.append(d)
         else:
             api.dispose(p)
