@@ -304,3 +304,26 @@ def test_bytes_that_are_not_python_are_refused_by_the_byte_api(tmp_path):
     with pytest.raises(FixRefused, match=r"mode.py: (not Python source \(.*\)|Python syntax error: source code "
                                          r"string cannot contain null bytes); fix the file first$"):
         plan_fix_bytes((HEAD + "    Alpha = 0\n    B = '\0'\n").encode(), spec, cpp)
+
+
+def test_a_hex_value_corrected_to_zero_is_written_0x0(tmp_path):
+    header = "enum class Mode : int { Alpha = 0, Beta = -0x20 };\n"
+    src = HEAD + "    Alpha = 0x5\n    Beta = -0x2\n"
+    r = fixed(tmp_path, src, header)
+    assert r.text == HEAD + "    Alpha = 0x0\n    Beta = -0x20\n"
+    assert r.changes == ["Alpha: 5 -> 0", "Beta: -2 -> -32"]
+
+
+def test_a_comment_looking_last_line_of_a_docstring_is_no_comment_block(tmp_path):
+    # The docstring's last line starts with `#`; the comment block above Alpha must stop at its end.
+    src = HEAD + '    """Modes.\n# not a comment"""\n    Beta = 1\n    Unspecified = 3\n'
+    r = fixed(tmp_path, src)
+    assert r.text == HEAD + ('    """Modes.\n# not a comment"""\n    # Alpha: first\n    Alpha = 0\n    Beta = 1\n'
+                             "    # Gamma: the new one\n    Gamma = 2\n    Unspecified = 3\n")
+
+
+def test_a_file_of_lone_cr_line_ends_gets_an_end_insertion_without_an_extra_line(tmp_path):
+    header = HEADER.replace("  // Unspecified\n  Unspecified = 3,\n", "")
+    src = "from enum import IntEnum\r\r\rclass Mode(IntEnum):\r    Alpha = 0\r    Beta = 1\r"
+    r = fixed(tmp_path, src.encode(), header)
+    assert r.data == (src + "    # Gamma: the new one\r    Gamma = 2\r").encode()
