@@ -286,3 +286,20 @@ def test_a_resolved_x_macro_include_does_not_hide_a_condition_from_a_missing_inc
     assert r.returncode != 0 and "missing.h" in r.stderr    # g++ cannot know either
     with pytest.raises(EnumsyncError, match=r"e\.h:2: the values of E depend on `#ifndef FROM_MISSING`"):
         parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_an_angle_include_is_not_searched_beside_the_file_that_includes_it(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "sub" / "b.h").write_text("#define V 1\n")
+    (tmp_path / "inc" / "b.h").write_text("#define V 2\n")
+    (tmp_path / "sub" / "a.h").write_text("#include <b.h>\n")
+    (tmp_path / "e.h").write_text('#include "sub/a.h"\nenum E { A = V };\n')
+    want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
+        == want == [2]
+    (tmp_path / "b.h").write_text("#define V 3\n")     # beside the header itself: g++ still reads inc/b.h
+    (tmp_path / "e.h").write_text("#include <b.h>\nenum E { A = V };\n")
+    want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
+        == want == [2]

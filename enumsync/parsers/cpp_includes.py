@@ -74,8 +74,9 @@ def _resolve(spelled: str, includer_dir: Path, roots: list[Path]) -> str | None:
 
 def with_includes(path: str, text: str, include_dirs, directives: list[Directive] | None = None) -> Sources:
     """``text`` of ``path`` with its includes rewritten to the allowed files (read recursively)."""
-    roots = []
-    for d in [Path(path).parent, *map(Path, include_dirs)]:
+    roots = []   # the search order after the includer's own directory: the --include-dirs as given, then
+    # the header's directory (a fallback, so a `<x.h>` in an --include-dir wins over one beside the header, as for g++)
+    for d in [*map(Path, include_dirs), Path(path).parent]:
         try:
             r = d.resolve()
         except (OSError, RuntimeError) as e:   # RuntimeError: a symlink loop (Python < 3.13); g++ refuses it too
