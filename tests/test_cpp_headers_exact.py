@@ -288,6 +288,46 @@ def test_a_resolved_x_macro_include_does_not_hide_a_condition_from_a_missing_inc
         parse_cpp_enum(tmp_path / "e.h", "E")
 
 
+def _gxx_first_error(tmp: Path, header: str) -> str:
+    """``file:line`` of the first error or fatal error g++ reports (a column is not always printed)."""
+    r = subprocess.run([GXX, "-std=c++23", "-fsyntax-only", "-x", "c++", "-"],
+                       input=f'#include "{header}"\n', capture_output=True, text=True, timeout=120, cwd=tmp)
+    assert r.returncode != 0
+    return re.search(r"^(\S+?:\d+):(?:\d+:)? (?:fatal )?error", r.stderr, re.M).group(1)
+
+
+def test_a_stray_brace_after_the_enum_is_not_the_enums_error(tmp_path):
+    # g++ rejects line 2, outside the enum; by design only errors in the enum's lines, at the file's
+    # end or in directives that stop the whole header count, so the enum keeps the values g++ gives it
+    (tmp_path / "e.h").write_text("enum E { A = 4, B };\n}\nint z;\nint w;\n")
+    assert [ln.rsplit(":", 1)[1] for ln in _gxx_error_lines(tmp_path, "e.h")] == ["2"]
+    (tmp_path / "alone.h").write_text("enum E { A = 4, B };\n")
+    want = _gxx_run(tmp_path, "alone.h", ["A", "B"])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E").members] == want
+
+
+def test_an_unterminated_if_before_the_enum_is_refused_at_its_line(tmp_path):
+    (tmp_path / "e.h").write_text("#if 1\n#define V 2\nenum E { A = V };\nint z;\n")
+    assert _gxx_first_error(tmp_path, "e.h") == "e.h:1"
+    with pytest.raises(EnumsyncError, match=r"^.*e\.h:1: the header does not compile \(unterminated conditional "
+                                            r"directive\), so E has no values; "):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+
+
+def test_an_elifdef_on_a_missing_include_is_a_condition_the_values_depend_on(tmp_path):
+    text = ('#include "missing.h"\n#define KNOWN 1\n#ifndef KNOWN\nenum E { A = 1 };\n#elifdef FROM_MISSING\n'
+            "enum E { A = 2 };\n#else\nenum E { A = 3 };\n#endif\n")
+    (tmp_path / "e.h").write_text(text)
+    assert _gxx_first_error(tmp_path, "e.h") == "e.h:1"     # g++ cannot know either
+    with pytest.raises(EnumsyncError, match=r"e\.h:5: the values of E depend on `#elifdef FROM_MISSING`"):
+        parse_cpp_enum(tmp_path / "e.h", "E")
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "missing.h").write_text("#define FROM_MISSING\n")
+    want = _gxx_run(tmp_path, "e.h", ["A"], ["-std=c++23", "-I", str(tmp_path / "inc")])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
+        == want == [2]
+
+
 def test_an_angle_include_is_not_searched_beside_the_file_that_includes_it(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "inc").mkdir()
@@ -303,3 +343,25 @@ def test_an_angle_include_is_not_searched_beside_the_file_that_includes_it(tmp_p
     want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
         == want == [2]
+
+
+def test_a_missing_x_macro_file_says_which_flag_to_pass(tmp_path):
+    (tmp_path / "e.h").write_text('enum E {\n#include "m.def"\n};\n')
+    assert _gxx_first_error(tmp_path, "e.h") == "e.h:2"
+    with pytest.raises(EnumsyncError) as e:
+        parse_cpp_enum(tmp_path / "e.h", "E")
+    assert str(e.value) == (f'{tmp_path / "e.h"}:2: members of E come from #include "m.def", which is not in the '
+                            "header's directory or an --include-dir; pass --include-dir DIR for the directory that "
+                            "holds it")
+
+
+def test_the_first_four_missing_includes_are_named(tmp_path):
+    names = [f"m{i}.h" for i in range(6)]
+    (tmp_path / "e.h").write_text("".join(f'#include "{n}"\n' for n in names) + "enum E { A = NOWHERE };\n")
+    assert _gxx_first_error(tmp_path, "e.h") == "e.h:1"
+    named = ", ".join('"' + n + '"' for n in names[:4])   # as spelled in the #include lines
+    with pytest.raises(EnumsyncError) as e:
+        parse_cpp_enum(tmp_path / "e.h", "E")
+    assert str(e.value) == (f"{tmp_path / 'e.h'}:7: cannot compute the values of E: use of undeclared identifier "
+                            f"'NOWHERE'; pass --include-dir for the headers that define it (not found: "
+                            f"{named})")
