@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from ..model import EnumsyncError
+from ..parsers.routing_tables import (Expr, extract_paths, mapped_members, no_cycle_collector, setting_items,
+                                      settings_text)
 from .options import guarded, report_options
 
 def _model_presets() -> list[str]:
@@ -75,7 +77,6 @@ def _cpp_side(cpp: str | None, flashinfer: str | None, enum: str, cpp_enum: str 
 
 
 def _json_value(v):
-    from ..parsers.routing_tables import Expr
     if isinstance(v, Expr):
         d = {"expr": str(v)}
         if v.has_default:
@@ -85,7 +86,6 @@ def _json_value(v):
 
 
 def row_json(r, meaning: str | None) -> dict:
-    from ..parsers.routing_tables import setting_items, settings_text
     return {"path": r.path, "line": r.line, "owner": r.owner, "member": r.member,
             "conditions": [[k, _json_value(v)] for k, v in r.conditions], "condition_text": r.condition_text,
             "settings": {k: _json_value(v) for k, v in setting_items(r.settings)},
@@ -97,7 +97,6 @@ TABLE_SETTINGS = ("renormalize", "scoring_func", "use_grouped_topk", "num_expert
 
 def compact_settings(settings, width: int = 40) -> str:
     """The settings that bear on a meaning, one per line, long expressions cut."""
-    from ..parsers.routing_tables import setting_items
     out = []
     for k, v in setting_items(settings):
         if k not in TABLE_SETTINGS:
@@ -154,7 +153,6 @@ def render_text(rows, findings, cpp, cpp_desc: str, style) -> str:
 
 
 def models_report(rows, findings, spec, desc, origin: str = ""):
-    from ..parsers.routing_tables import mapped_members
     from ..report import Report, count_findings
 
     def body():
@@ -193,7 +191,6 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
     to it. Unless --no-rules, rows are checked against the C++ enum: ES201 (member missing in
     C++) and ES202 (conditions disagree with the member's meaning). Exit 1 on an error finding.
     """
-    from ..parsers.routing_tables import extract_paths, mapped_members
     origin = ""
     if not preset and not paths:   # zero config: the checkout around the working directory
         from ..presets import detect_project
@@ -228,5 +225,6 @@ def models(paths: tuple[Path, ...], preset: str | None, mapped: bool, cpp: str |
     elif not no_rules:
         click.echo(f"enumsync: note: {desc}", err=True)
     from ..report import emit, exit_code
-    emit(models_report(rows, findings, spec, desc, origin), out)
+    with no_cycle_collector():      # rendering 20,000 rows: the collector rescanned them all, ~1 s
+        emit(models_report(rows, findings, spec, desc, origin), out)
     sys.exit(exit_code(findings))
