@@ -29,7 +29,7 @@ needs_gxx = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/ru
 
 @pytest.fixture(autouse=True)
 def prune_small_headers(monkeypatch):
-    monkeypatch.setattr(cpp_prune, "MIN_BYTES", 0)
+    monkeypatch.setattr(cpp, "PRUNE_MIN_BYTES", 0)
     monkeypatch.setattr(cpp_prune, "MIN_SHARE", 0.0)
 
 

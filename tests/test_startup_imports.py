@@ -24,6 +24,7 @@ NOT_NEEDED = (
     "enumsync.commands.models", "enumsync.commands.rules", "enumsync.commands.scan", "enumsync.commands.verify",
     "enumsync.fixer", "enumsync.enumdiff", "enumsync.kernels", "enumsync.scan", "enumsync.rule_docs",
     "enumsync.parsers.routing_tables", "enumsync.table_rules",
+    "enumsync.parsers.cpp_prune",   # big headers only
     # downloads and the cache (a warm zero-config check reads the installed package)
     "enumsync.wheelcache", "enumsync.pipconf", "enumsync.simpleindex", "enumsync.cache",
     # the other report formats, and JSON (no lock file here, text output)

@@ -19,11 +19,11 @@ from ..model import EnumSpec, EnumsyncError, Member
 from .comments import cpp_member_comments
 from .cpp_depends import Reason, reasons
 from .cpp_diagnostics import fail, trouble
-from .cpp_directives import INCLUDE_LIKE, Directive, identifiers, scan
-from .cpp_includes import Sources, with_includes
-from .cpp_prune import fast_text
+from .cpp_directives import INCLUDE_LIKE, Directive, scan, spells_enum
+from .cpp_includes import Sources, blank_includes, with_includes
 from .source import read_source
 
+PRUNE_MIN_BYTES = 64 * 1024   # below this libclang parses a header in a few ms: nothing to prune
 _PRELUDE = "/enumsync-virtual/prelude.h"  # an unsaved (in-memory) file; absolute, so clang finds it
 _PRELUDE_TEXT = """
 typedef signed char int8_t; typedef unsigned char uint8_t;
@@ -103,7 +103,7 @@ def _enums(ci, tu, path: str, text: str, ds: list[Directive], walk: bool = False
                 out.append(c)
         elif _DEFINITION.match(text, at):
             return _walk_enums(ci, tu, path)
-    if walk or any(d.name == "define" and "enum" in identifiers(d.args) for d in ds):
+    if walk or spells_enum(ds):
         return _walk_enums(ci, tu, path)
     return out
 
@@ -245,13 +245,22 @@ def _inner_includes(cur, ds: list[Directive]) -> frozenset:
     return frozenset(d.line for d in ds if d.name in INCLUDE_LIKE and start <= d.line <= end)
 
 
+def _fast_text(text: str, ds: list[Directive]) -> str:
+    """The fast parse's text: includes blanked and, in a big header, the definitions no enum can use
+    (``cpp_prune``, loaded only then: its regexes cost ~7 ms, a tenth of ``python -c pass``)."""
+    if len(text) < PRUNE_MIN_BYTES:
+        return blank_includes(text, ds)
+    from .cpp_prune import fast_text
+    return fast_text(text, ds)
+
+
 def _find_enum(path: str, text: str, name: str, qualname: str | None, include_dirs):
     """(translation unit, enum cursor) from the parse that shows the compiler's view of the enum."""
     ci, index = _clang()
     ds = scan(text)
     last_line = text.count("\n") + 1
     errs = _whole_file_error_lines(ds)
-    blanked = fast_text(text, ds)
+    blanked = _fast_text(text, ds)
     tu = _parse(ci, index, path, blanked, {})
     cur = _select(_enums(ci, tu, path, blanked, ds), name, qualname, path, required=not ds)
     if cur is not None:
@@ -284,7 +293,7 @@ def list_cpp_enums(path) -> list[str]:
     ci, index = _clang()
     p, text = read_source(path)
     ds = scan(text)
-    blanked = fast_text(text, ds)
+    blanked = _fast_text(text, ds)
     tu = _parse(ci, index, p, blanked, {})
     return [_qualname(c) for c in _enums(ci, tu, p, blanked, ds)]
 

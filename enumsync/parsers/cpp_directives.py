@@ -149,3 +149,8 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 def identifiers(s: str) -> set[str]:
     return set(_IDENT.findall(s))
+
+
+def spells_enum(ds: list[Directive]) -> bool:
+    """Whether one of these ``#define``s spells ``enum`` (then the keyword search misses enums)."""
+    return any(d.name == "define" and "enum" in identifiers(d.args) for d in ds)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import EnumsyncError
-from .cpp_directives import INCLUDE_LIKE, Directive, blank, identifiers, scan
+from .cpp_directives import INCLUDE_LIKE, Directive, blank, scan, spells_enum
 from .source import read_source
 
 _HEADER_NAME = re.compile(r'^("([^"\n]+)"|<([^>\n]+)>)$')
@@ -92,7 +92,7 @@ def with_includes(path: str, text: str, include_dirs, directives: list[Directive
         _, t = read_source(f)
         ds = scan(t)
         src.defines.update(n.group(0) for d in ds if d.name == "define" and (n := re.match(r"[A-Za-z_]\w*", d.args)))
-        src.spells_enum |= any(d.name == "define" and "enum" in identifiers(d.args) for d in ds)
+        src.spells_enum |= spells_enum(ds)
         src.unsaved[f] = _rewrite(f, t, ds, roots, src, queue)
     return src
 

@@ -24,7 +24,9 @@ brackets that do not nest or differ between the branches of an ``#if``, a macro 
 braces) leaves the text whole. A definition whose head is an error in the fast parse (an unknown
 type from a blanked include) only ever gave errors outside the enum, which the fast parse ignores
 by design; blanking it gives the parse the compiler makes of a function. The work is linear in
-the text (bounded heads, atomic regexes, a worklist for the names).
+the text (bounded heads, atomic regexes, a worklist for the names). ``cpp.py`` calls it only
+for headers of ``cpp.PRUNE_MIN_BYTES`` or more, and nothing is left out unless the definitions
+found are ``MIN_SHARE`` of the text.
 """
 from __future__ import annotations
 
@@ -35,7 +37,6 @@ from dataclasses import dataclass
 from .cpp_directives import INCLUDE_LIKE, Directive, blank
 from .cpp_includes import blank_includes
 
-MIN_BYTES = 64 * 1024   # below this libclang parses the header in a few ms: nothing to win
 MIN_SHARE = 0.5         # prune only when the definitions found are at least half the text
 
 _KEYWORDS = frozenset((
@@ -127,8 +128,6 @@ def fast_text(text: str, ds: list[Directive]) -> str:
 def unused_definitions(text: str, ds: list[Directive]) -> list[tuple[int, int]]:
     """(start, end) of the function definitions the fast parse can leave out, neighbours joined
     (see the module's docstring)."""
-    if len(text) < MIN_BYTES:
-        return []
     code = _code_only(text, ds)
     if code is None or "%" in code and any(s in code for s in ("<%", "%>", "%:")) or _unbalanced_macro(ds):
         return []
