@@ -46,6 +46,18 @@ def _best(fn, repeat: int = 3, clock=time.process_time) -> float:
     return best
 
 
+def _after_classes(d: Path, n: int) -> None:
+    """An enum after ``n`` module constants and classes: the module scope is replayed up to it
+    (each class keeps the names its bases read; a whole copy of the scope per class was quadratic)."""
+    py = d / "many_classes.py"
+    if not py.exists():
+        py.write_text("import enum\n" + "".join(f"X{i} = {i}\nclass C{i}:\n    pass\n" for i in range(n))
+                      + "class Late(enum.IntEnum):\n    A = 1\n    B = 2\n")
+    from enumsync.parsers.python_enum import parse_module, parse_tree
+    p, text, tree = parse_module(py)     # parse_python_enum would answer repeats from its cache
+    assert [m.value for m in parse_tree(tree, text, p, "Late").members] == [1, 2]
+
+
 def main() -> dict:
     from enumsync.parsers.python_enum import parse_module, parse_tree
     out: dict = {}
@@ -61,6 +73,7 @@ def main() -> dict:
             s = _best(parse)
             out[f"parse_{n}_s"] = round(s, 4)
             out[f"parse_{n}_ms_per_1000_members"] = round(s / n * 1e6, 2)
+        out["parse_after_5000_classes_s"] = round(_best(lambda: _after_classes(d, 5000)), 4)
         from common import baseline, wall
         out["check_10000_s"] = round(wall([sys.executable, "-m", "enumsync", "check", "--cpp", str(h), "--python",
                                            str(py), "--enum", "Big", "--format", "json"], n=3,

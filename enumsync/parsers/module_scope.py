@@ -50,11 +50,12 @@ class Scope(dict):
     opaque: str = ""
     rebound: frozenset = frozenset()   # names a function rebinds with ``global``: unknown everywhere
 
-    def copy(self) -> "Scope":
-        """The names as bound now (what a class statement's bases see), ``global`` ones unknown."""
-        out = Scope(self)
+    def snapshot(self, names) -> "Scope":
+        """``names`` as bound now (what a class statement's bases see), ``global`` ones unknown; only
+        those names, so a module of many classes is not copied once per class."""
+        out = Scope((n, self[n]) for n in names if n in self)
         out.opaque, out.rebound = self.opaque, self.rebound
-        for name in self.rebound:
+        for name in self.rebound & set(names):
             out[name] = _REBOUND
         return out
 
@@ -220,7 +221,8 @@ def _replay(st: ast.stmt, scope: Scope):
         scope[st.name] = Def("function", st) if not st.decorator_list else \
             Unknown(f"is a decorated function (line {st.lineno})")
     elif isinstance(st, ast.ClassDef):
-        scope[st.name] = Def("class", st, scope.copy())
+        base_names = {n.id for b in st.bases for n in ast.walk(b) if isinstance(n, ast.Name)}
+        scope[st.name] = Def("class", st, scope.snapshot(base_names))
     else:
         kind = type(st).__name__.lower()
         for name in bound_names(st):
