@@ -120,17 +120,14 @@ def _domain(fn: ast.FunctionDef, p: ast.arg) -> list:
             truthy = True
     ann = ast.unparse(p.annotation) if p.annotation is not None else ""
     name = p.arg.lower()
-    out = list(consts)
     if "bool" in ann or name.startswith(("has_", "use_", "is_", "enable")) or name in ("renormalize",):
-        out = [False, True]
-    elif "str" in ann:
-        out = [c for c in consts if isinstance(c, str)] + [_OTHER]
-    elif "int" in ann or "group" in name or "top_k" in name or name == "topk":
+        return [False, True]
+    if "str" in ann:
+        return [c for c in consts if isinstance(c, str)] + [_OTHER]
+    if "int" in ann or "group" in name or "top_k" in name or name == "topk":
         ints = sorted({c for c in consts if isinstance(c, int) and not isinstance(c, bool)} | {1, 8})
-        out = ([None] if "None" in ann or "Optional" in ann or None in consts else []) + ints
-    else:
-        out = _untyped(consts, truthy)
-    return out
+        return ([None] if "None" in ann or "Optional" in ann or None in consts else []) + ints
+    return _untyped(consts, truthy)
 
 
 def _untyped(consts: list, truthy: bool) -> list:
