@@ -1,6 +1,7 @@
 """Shared test helpers: real upstream files from installed or downloaded (cached) wheels."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+GXX = shutil.which("g++")
+
+
+def gxx_print(tmp: Path, header: str, exprs: list[str], flags=()) -> list[int]:
+    """What g++ computes: each of ``exprs`` printed by a program that includes ``header`` (in ``tmp``)."""
+    (tmp / "run.cpp").write_text(f'#include "{header}"\n#include <cstdio>\nint main() {{\n'
+                                 + "".join(f'  std::printf("%lld\\n", (long long)({e}));\n' for e in exprs) + "}\n")
+    r = subprocess.run([GXX, "-std=c++17", "-w", *flags, str(tmp / "run.cpp"), "-o", str(tmp / "run")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = subprocess.run([str(tmp / "run")], capture_output=True, text=True, check=True, timeout=60).stdout
+    return [int(v) for v in out.split()]
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -11,18 +11,17 @@ libclang index and diagnostic API (mutmut forks after they are cached, so they a
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import GXX, gxx_print
 
 from enumsync.meaning import parse_meaning
 from enumsync.model import EnumsyncError
 from enumsync.parsers import cpp, cpp_diagnostics
 from enumsync.parsers.cpp import _keyword_offsets, list_cpp_enums, parse_cpp_enum
 
-GXX = shutil.which("g++")
 pytestmark = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it: apt-get install g++)")
 
 HEADERS = {   # file -> (text, {enum qualname: member names})
@@ -172,7 +171,7 @@ def test_a_fresh_index_and_diagnostic_api_give_the_same_values_and_refusal(tmp_p
     # g.h: it is not the enum's error (it is another file's), and g++ compiles the header
     (tmp_path / "t.h").write_text("#include <vector>\n\nstd::vector<int> v;\n")
     (tmp_path / "g.h").write_text('#include "t.h"\n#ifndef FLAG\nenum G {\n  GA = 1,\n  GB\n};\n#endif\n')
-    want = _gxx_run(tmp_path, "g.h", ["GA", "GB"])
+    want = gxx_print(tmp_path, "g.h", ["GA", "GB"])
     monkeypatch.setattr(cpp, "_index", None)
     monkeypatch.setattr(cpp_diagnostics, "_diag", None)
     with pytest.raises(EnumsyncError, match=r"e\.h:3: E::B does not fit"):
@@ -201,27 +200,18 @@ def test_an_error_directive_stays_the_reason_when_the_enum_is_parsed_again_with_
         parse_cpp_enum(tmp_path / "e.h", "E")
 
 
-def _gxx_run(tmp: Path, header: str, exprs: list[str], flags=()) -> list[int]:
-    (tmp / "run.cpp").write_text(f'#include "{header}"\n#include <cstdio>\nint main() {{\n'
-                                 + "".join(f'  std::printf("%lld\\n", (long long)({e}));\n' for e in exprs) + "}\n")
-    subprocess.run([GXX, "-std=c++17", "-w", *flags, str(tmp / "run.cpp"), "-o", str(tmp / "run")], check=True,
-                   timeout=120)
-    out = subprocess.run([str(tmp / "run")], capture_output=True, text=True, check=True, timeout=60).stdout
-    return [int(v) for v in out.split()]
-
-
 def test_a_flag_no_include_defines_with_a_standard_header_missing(tmp_path):
     # <cstdint> is never read; SOME_FLAG is not a macro it could define, so the #else branch is known
     (tmp_path / "e.h").write_text("#include <cstdint>\n#ifdef SOME_FLAG\nenum E { A = 1, B };\n#else\n"
                                   "enum E { A = 2, B };\n#endif\n")
-    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E").members] == _gxx_run(tmp_path, "e.h", ["A", "B"])
+    assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E").members] == gxx_print(tmp_path, "e.h", ["A", "B"])
 
 
 def test_same_named_enums_picked_by_qualname_after_reading_includes(tmp_path):
     (tmp_path / "t.h").write_text("typedef short small_t;\n")
     (tmp_path / "e.h").write_text('#include "t.h"\nnamespace sa { enum class E : small_t { X = 1 }; }\n'
                                   "namespace sb { enum class E : small_t { X = 2, Y }; }\n")
-    want = _gxx_run(tmp_path, "e.h", ["sb::E::X", "sb::E::Y"])
+    want = gxx_print(tmp_path, "e.h", ["sb::E::X", "sb::E::Y"])
     for q in ("sb::E", "::sb::E"):
         s = parse_cpp_enum(tmp_path / "e.h", "E", q)
         assert (s.qualname, [m.value for m in s.members]) == ("sb::E", want)
@@ -235,7 +225,7 @@ def test_a_quoted_include_is_searched_beside_the_file_that_includes_it_first(tmp
     (tmp_path / "sub" / "b.h").write_text("#define V 2\n")
     (tmp_path / "sub" / "a.h").write_text('#include "b.h"\n')
     (tmp_path / "e.h").write_text('#include "sub/a.h"\nenum E { A = V };\n')
-    want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path)])
+    want = gxx_print(tmp_path, "e.h", ["A"], ["-I", str(tmp_path)])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path]).members] == want == [2]
 
 
@@ -302,7 +292,7 @@ def test_a_stray_brace_after_the_enum_is_not_the_enums_error(tmp_path):
     (tmp_path / "e.h").write_text("enum E { A = 4, B };\n}\nint z;\nint w;\n")
     assert [ln.rsplit(":", 1)[1] for ln in _gxx_error_lines(tmp_path, "e.h")] == ["2"]
     (tmp_path / "alone.h").write_text("enum E { A = 4, B };\n")
-    want = _gxx_run(tmp_path, "alone.h", ["A", "B"])
+    want = gxx_print(tmp_path, "alone.h", ["A", "B"])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E").members] == want
 
 
@@ -323,7 +313,7 @@ def test_an_elifdef_on_a_missing_include_is_a_condition_the_values_depend_on(tmp
         parse_cpp_enum(tmp_path / "e.h", "E")
     (tmp_path / "inc").mkdir()
     (tmp_path / "inc" / "missing.h").write_text("#define FROM_MISSING\n")
-    want = _gxx_run(tmp_path, "e.h", ["A"], ["-std=c++23", "-I", str(tmp_path / "inc")])
+    want = gxx_print(tmp_path, "e.h", ["A"], ["-std=c++23", "-I", str(tmp_path / "inc")])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
         == want == [2]
 
@@ -335,12 +325,12 @@ def test_an_angle_include_is_not_searched_beside_the_file_that_includes_it(tmp_p
     (tmp_path / "inc" / "b.h").write_text("#define V 2\n")
     (tmp_path / "sub" / "a.h").write_text("#include <b.h>\n")
     (tmp_path / "e.h").write_text('#include "sub/a.h"\nenum E { A = V };\n')
-    want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
+    want = gxx_print(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
         == want == [2]
     (tmp_path / "b.h").write_text("#define V 3\n")     # beside the header itself: g++ still reads inc/b.h
     (tmp_path / "e.h").write_text("#include <b.h>\nenum E { A = V };\n")
-    want = _gxx_run(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
+    want = gxx_print(tmp_path, "e.h", ["A"], ["-I", str(tmp_path / "inc")])
     assert [m.value for m in parse_cpp_enum(tmp_path / "e.h", "E", include_dirs=[tmp_path / "inc"]).members] \
         == want == [2]
 

@@ -9,12 +9,11 @@ turned off here so that small generated headers are pruned too.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import GXX, gxx_print
 
 from enumsync.model import EnumsyncError
 from enumsync.parsers import cpp, cpp_prune
@@ -23,7 +22,6 @@ from enumsync.parsers.cpp_directives import scan
 from enumsync.parsers.cpp_includes import blank_includes
 from enumsync.parsers.cpp_prune import fast_text, unused_definitions
 
-GXX = shutil.which("g++")
 needs_gxx = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it)")
 
 
@@ -286,13 +284,7 @@ def test_generated_headers_give_gxx_values_and_the_same_fast_parse(parts):
         (tmp / "cuda_types.h").write_text(CUDA_TYPES)
         h = tmp / "gen.h"
         h.write_text("\n".join(lines))
-        prints = "".join(f'  std::printf("%lld\\n", (long long)Gen::V{i});\n' for i in range(len(parts)))
-        (tmp / "main.cpp").write_text(f'#include "gen.h"\n#include <cstdio>\nint main() {{\n{prints}}}\n')
-        r = subprocess.run([GXX, "-std=c++17", "-w", "-I", d, str(tmp / "main.cpp"), "-o", str(tmp / "main")],
-                           capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stderr[-2000:]
-        want = [int(v) for v in subprocess.run([str(tmp / "main")], capture_output=True, text=True,
-                                               check=True).stdout.split()]
+        want = gxx_print(tmp, "gen.h", [f"Gen::V{i}" for i in range(len(parts))], ["-I", d])
         assert want == [v for _, _, v, _ in parts]
         assert sorted(pruned_names(h.read_text())) == sorted(n for *_, names in parts for n in names)
         got = [m.value for m in cpp.parse_cpp_enum(h, "Gen").members]

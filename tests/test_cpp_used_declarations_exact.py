@@ -11,17 +11,16 @@ An enum inside a template has values per instantiation only: refused, never read
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import GXX, gxx_print
 
 from enumsync.model import EnumsyncError
 from enumsync.parsers.cpp import parse_cpp_enum
 
-GXX = shutil.which("g++")
 pytestmark = pytest.mark.skipif(GXX is None, reason="g++ is not installed (.ci/run installs it: apt-get install g++)")
 
 BAD_CALL = "inline int f(int x) { return x; }\n"
@@ -63,12 +62,7 @@ def _gxx_errors(tmp: Path, header: str) -> list[tuple[str, int]]:
 
 
 def _gxx_values(tmp: Path, header: str, names: list[str], flags=()) -> list[int]:
-    (tmp / "run.cpp").write_text(f'#include "{header}"\n#include <cstdio>\nint main() {{\n'
-                                 + "".join(f'  std::printf("%lld\\n", (long long)(E::{n}));\n' for n in names) + "}\n")
-    subprocess.run([GXX, "-std=c++17", "-w", *flags, str(tmp / "run.cpp"), "-o", str(tmp / "run")], check=True,
-                   timeout=120)
-    out = subprocess.run([str(tmp / "run")], capture_output=True, text=True, check=True, timeout=60).stdout
-    return [int(v) for v in out.split()]
+    return gxx_print(tmp, header, [f"E::{n}" for n in names], flags)
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
